@@ -1,0 +1,105 @@
+"""Commands over the allocation engine: ``andel``, ``fordela``, ``befolkning``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+
+from xl_tools import api
+from xl_tools.cli import cli
+from xl_tools.engine.rounding import DEFAULT_ROUNDING, ROUNDING_RULES
+from xl_tools.money import format_kr
+from xl_tools.population import describe_date, load_population
+
+ROUNDING_OPTION = click.option(
+    "--rounding", "-r", type=click.Choice(ROUNDING_RULES), default=DEFAULT_ROUNDING, show_default=True,
+    help="kronor: each region to whole kronor; largest-remainder: whole kronor summing exactly to the pot; "
+         "none: exact.",
+)
+
+
+def _amount_text(value, rounding: str) -> str:
+    return format_kr(value, 0 if rounding != "none" else 2)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("region")
+@click.argument("pot")
+@click.argument("year")
+@ROUNDING_OPTION
+def andel(region: str, pot: str, year: str, rounding: str) -> None:
+    """A region's share of POT by population at 1 November YEAR (or a date, 2018-12-31).
+
+    Example: xl-tools andel Norrbotten "150 Mkr" 2016
+    """
+    amount = api.andel(region, pot, year, rounding)
+    click.echo(f"{_amount_text(amount, rounding)} kr")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("pot")
+@click.argument("year")
+@ROUNDING_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def fordela(pot: str, year: str, rounding: str, fmt: str) -> None:
+    """Split POT over the 21 regions by population at 1 November YEAR (or a date).
+
+    Example: xl-tools fordela 100000000 2016 --rounding largest-remainder
+    """
+    d = api.fordela(pot, year, rounding)
+    alloc = d.allocation
+    if fmt == "json":
+        payload = {
+            "pot": str(d.pot),
+            "reference_date": d.reference_date.isoformat(),
+            "rounding": rounding,
+            "population_total": d.population_total,
+            "regions": [
+                {"code": r.region.code, "region": r.region.name, "population": r.population,
+                 "share": str(r.share), "exact": str(r.exact), "amount": str(r.amount)}
+                for r in d.rows
+            ],
+            "total": str(alloc.total),
+            "difference": str(alloc.difference),
+            "reconciliation": alloc.reconciliation(),
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["lanskod", "region", "befolkning", "andel", "belopp"])
+        for r in d.rows:
+            w.writerow([r.region.code, r.region.name, r.population, f"{float(r.share):.10f}", str(r.amount)])
+        w.writerow(["", "Summa", d.population_total, "1", str(alloc.total)])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    click.echo(f"Fördelning av {format_kr(d.pot)} kr efter befolkning {d.reference_text} "
+               f"(avrundning: {rounding})")
+    click.echo(f"{'Kod':<4}{'Region':<18}{'Befolkning':>12}{'Andel %':>10}{'Belopp kr':>18}")
+    for r in d.rows:
+        click.echo(f"{r.region.code:<4}{r.region.name:<18}{format_kr(r.population):>12}"
+                   f"{float(r.share) * 100:>10.4f}{_amount_text(r.amount, rounding):>18}")
+    click.echo(f"{'':<4}{'Summa':<18}{format_kr(d.population_total):>12}{100:>10.4f}"
+               f"{_amount_text(alloc.total, rounding):>18}")
+    click.echo(alloc.reconciliation())
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def befolkning(ctx: click.Context) -> None:
+    """List the population data shipped and fetched (reference dates, totals, sources)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    table = load_population()
+    click.echo(f"{'Referensdatum':<16}{'Summa 21 län':>14}  Källa")
+    for date in table.dates():
+        click.echo(f"{describe_date(date):<16}{format_kr(table.total(date)):>14}  {table.sources.get(date, '')}")
+    missing = [y for y in range(2016, max(d.year for d in table.dates()) + 1)
+               if not table.has(y)]
+    if missing:
+        click.echo("Saknas (1 november): " + ", ".join(map(str, missing))
+                   + " — hämta med 'xl-tools befolkning hamta --ar ÅR'.")

@@ -1,0 +1,164 @@
+"""The allocation rules of the agreements, one function each.
+
+Every function takes exact inputs (kronor as int/Fraction, populations as ints, in
+länskod order) and returns the exact amount per region as Fractions. Rounding is a
+separate, named step (:mod:`xl_tools.engine.rounding`), applied once at the end by
+:func:`allocate`.
+
+Which villkor uses which rule is declared in the agreement templates
+(``templates/*.toml``, key ``rule``):
+
+=====================  ===============================================================
+rule                   used for
+=====================  ===============================================================
+population_share       the region's maximum: its population share of the pot
+share_if_qualified     villkor 1 and 2: the share is paid only if the villkor was met;
+                       money of regions that did not meet it is not redistributed
+shared_among_qualified villkor 4 (delvillkor): the pot is shared only among the regions
+                       that met it, by population among them
+per_unit_capped        villkor 3, the contact stimulus: 3 000 kr per contact, at most
+                       the population share of the pot first, unused money to the
+                       regions that did more
+=====================  ===============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from xl_tools.engine.rounding import DEFAULT_ROUNDING, apply_rounding, normalise_rule, round_half_away
+from xl_tools.errors import XlToolsError
+
+Kronor = Fraction
+
+
+def _check(populations: Sequence[int], *others: Sequence[object]) -> None:
+    if not populations or any(p <= 0 for p in populations):
+        raise XlToolsError("Every population must be a positive whole number.")
+    for other in others:
+        if len(other) != len(populations):
+            raise XlToolsError(
+                f"Expected {len(populations)} values, one per region, got {len(other)}."
+            )
+
+
+def population_share(pot: Fraction | int, populations: Sequence[int]) -> list[Kronor]:
+    """Each region's share of ``pot`` in proportion to its population.
+
+    ``pot × befolkning / summa befolkning`` over the regions given (normally all 21).
+    The shares sum exactly to the pot.
+    """
+    _check(populations)
+    pot = Fraction(pot)
+    total = sum(populations)
+    return [pot * p / total for p in populations]
+
+
+def share_if_qualified(pot: Fraction | int, populations: Sequence[int],
+                       qualified: Sequence[bool]) -> list[Kronor]:
+    """Population share of the pot, paid only to regions that met the villkor.
+
+    A region that did not meet it gets 0; its share is not given to anyone else
+    (villkor 1 and 2: "landstingens andel ... om villkoret är uppfyllt").
+    """
+    _check(populations, qualified)
+    return [s if q else Fraction(0) for s, q in zip(population_share(pot, populations), qualified)]
+
+
+def shared_among_qualified(pot: Fraction | int, populations: Sequence[int],
+                           qualified: Sequence[bool]) -> list[Kronor]:
+    """The whole pot shared only among the regions that met the villkor, by population among them.
+
+    Villkor 4: "De landsting som ... får, i förhållande till befolkningsmängd ...,
+    dela på 50 miljoner kronor". If no region met it, nothing is paid.
+    """
+    _check(populations, qualified)
+    pot = Fraction(pot)
+    total = sum(p for p, q in zip(populations, qualified) if q)
+    if total == 0:
+        return [Fraction(0)] * len(populations)
+    return [pot * p / total if q else Fraction(0) for p, q in zip(populations, qualified)]
+
+
+def per_unit_capped(pot: Fraction | int, populations: Sequence[int], units: Sequence[int],
+                    rate: Fraction | int) -> list[Kronor]:
+    """A per-unit payment (e.g. 3 000 kr per contact) out of a capped pot.
+
+    Villkor 3's contact stimulus, in two steps:
+
+    1. Each region is paid for its units, ``units × rate``, but at most its
+       population share of the pot (its *tak*).
+    2. The money left in the pot after step 1 goes to the regions whose units were
+       worth more than their tak, in proportion to that excess (the contacts they
+       were not yet paid for). No region gets more than ``units × rate``.
+
+    So the total paid is ``min(pot, Σ units × rate)``; if the regions did fewer
+    contacts than the pot pays for, the rest of the pot is not paid out.
+    """
+    _check(populations, units)
+    pot = Fraction(pot)
+    rate = Fraction(rate)
+    if pot < 0 or rate < 0:
+        raise XlToolsError("The pot and the rate per unit must not be negative.")
+    for u in units:
+        if isinstance(u, bool) or int(u) != u or u < 0:
+            raise XlToolsError(f"Number of units must be a non-negative whole number, got {u!r}.")
+    caps = population_share(pot, populations)
+    demand = [rate * int(u) for u in units]
+    first = [min(d, c) for d, c in zip(demand, caps)]
+    excess = [d - f for d, f in zip(demand, first)]
+    unused = pot - sum(first)
+    total_excess = sum(excess)
+    if total_excess <= unused:
+        extra = excess
+    else:
+        extra = [unused * e / total_excess for e in excess]
+    return [f + x for f, x in zip(first, extra)]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result of one rule: exact and rounded amounts, with what they should sum to."""
+
+    exact: tuple[Kronor, ...]
+    amounts: tuple[Kronor, ...]
+    rounding: str
+    target: Kronor  # the exact sum the amounts should reach
+
+    @property
+    def total(self) -> Kronor:
+        return sum(self.amounts, Fraction(0))
+
+    @property
+    def difference(self) -> Kronor:
+        """Rounded total minus the exact target (0 when it reconciles)."""
+        return self.total - self.target
+
+    def reconciliation(self) -> str:
+        """One sentence on how the total reconciles with the target."""
+        diff = self.difference
+        if diff == 0:
+            return "Summan stämmer exakt med beloppet."
+        if self.rounding == "kronor":
+            return (
+                f"Summan avviker med {_signed(diff)} kr från beloppet eftersom varje region "
+                "avrundas till hela kronor för sig (avrundning 'kronor')."
+            )
+        return f"Summan avviker med {_signed(diff)} kr från beloppet."
+
+
+def _signed(value: Fraction) -> str:
+    rounded = round_half_away(value) if value.denominator != 1 else int(value)
+    text = f"{abs(rounded):,}".replace(",", " ")
+    return ("+" if value > 0 else "−") + text
+
+
+def allocate(exact: Sequence[Fraction], rounding: str = DEFAULT_ROUNDING) -> Allocation:
+    """Apply a named rounding rule once, at the end, to exact amounts."""
+    rounding = normalise_rule(rounding)
+    exact = tuple(Fraction(v) for v in exact)
+    target = sum(exact, Fraction(0))
+    amounts = tuple(apply_rounding(exact, rounding))
+    return Allocation(exact=exact, amounts=amounts, rounding=rounding, target=target)

@@ -1,0 +1,249 @@
+"""Population per region and reference date (the allocation key of the agreements).
+
+The agreements say "i förhållande till befolkningsmängd den 1 november ÅR". The data
+shipped with the package is in ``xl_tools/data/population/`` (source note in
+``SOURCES.md`` there). Years fetched from SCB with ``xl-tools befolkning hamta`` are
+kept in a user data file (see :func:`user_data_file`) and read after the shipped data.
+
+A year given as an integer means 1 November of that year. Any other reference date
+(31 December occurs) can be given as a :class:`datetime.date`, ISO text
+(``"2018-12-31"``) or an Excel date serial number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from xl_tools.errors import PopulationDataError
+from xl_tools.regions import BY_CODE, REGIONS, Region, resolve_region
+
+DATA_DIR = Path(__file__).parent / "data" / "population"
+SHIPPED_FILES = ("population_1nov_derived.csv", "population_31dec_2010_2019.csv")
+SHIPPED_SOURCES = {
+    "population_1nov_derived.csv": (
+        "Folkmängd 1 november, rekonstruerad ur publicerade fördelningstabeller "
+        "(Försäkringskassan/SKR); se xl_tools/data/population/SOURCES.md"
+    ),
+    "population_31dec_2010_2019.csv": "SCB, Folkmängd 31 december (BE0101N1 / TAB638)",
+}
+CSV_FIELDS = ("reference_date", "county_code", "county", "population")
+# Excel's day zero for serial dates (serial 1 = 1900-01-01, with Excel's 1900 leap-year bug).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def user_data_file() -> Path:
+    """Where fetched years are stored: ``$XL_TOOLS_DATA/population.csv``,
+    else ``~/.local/share/xl_tools/population.csv``."""
+    base = os.environ.get("XL_TOOLS_DATA")
+    if base:
+        return Path(base) / "population.csv"
+    return Path.home() / ".local" / "share" / "xl_tools" / "population.csv"
+
+
+def to_reference_date(when: object) -> dt.date:
+    """Turn a year, a date, ISO text or an Excel serial number into a reference date.
+
+    ``2016`` → 1 November 2016. Numbers above 3000 are read as Excel date serials.
+    """
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if isinstance(when, dt.date):
+        return when
+    if isinstance(when, float) and when.is_integer():
+        when = int(when)
+    if isinstance(when, bool):
+        raise PopulationDataError(f"Not a year or date: {when!r}.")
+    if isinstance(when, int):
+        if 1900 <= when <= 2100:
+            return dt.date(when, 11, 1)
+        if 3000 < when < 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=when)
+        raise PopulationDataError(
+            f"Not a year or date: {when}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
+        )
+    if isinstance(when, str):
+        text = when.strip()
+        if text.isdigit():
+            return to_reference_date(int(text))
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise PopulationDataError(
+        f"Not a year or date: {when!r}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
+    )
+
+
+def describe_date(date: dt.date) -> str:
+    """Swedish description: ``1 november 2016``."""
+    months = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+              "september", "oktober", "november", "december")
+    return f"{date.day} {months[date.month - 1]} {date.year}"
+
+
+@dataclass
+class PopulationTable:
+    """Populations by reference date and länskod, with the source of each date."""
+
+    values: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+    sources: dict[dt.date, str] = field(default_factory=dict)
+
+    def dates(self) -> list[dt.date]:
+        return sorted(self.values)
+
+    def has(self, when: object) -> bool:
+        return to_reference_date(when) in self.values
+
+    def _require(self, when: object) -> tuple[dt.date, dict[str, int]]:
+        date = to_reference_date(when)
+        try:
+            return date, self.values[date]
+        except KeyError:
+            raise PopulationDataError(self.missing_message(date)) from None
+
+    def missing_message(self, date: dt.date) -> str:
+        nov = ", ".join(str(d.year) for d in self.dates() if (d.month, d.day) == (11, 1))
+        other = ", ".join(d.isoformat() for d in self.dates() if (d.month, d.day) != (11, 1))
+        hint = (
+            f" Fetch it with 'xl-tools befolkning hamta --ar {date.year}'."
+            if (date.month, date.day) == (11, 1)
+            else ""
+        )
+        return (
+            f"No population data for {describe_date(date)}. 1 November exists for: {nov}; "
+            f"other dates: {other}.{hint}"
+        )
+
+    def population(self, region: object, when: object) -> int:
+        """Population of one region at the reference date."""
+        _, by_code = self._require(when)
+        return by_code[resolve_region(region).code]
+
+    def vector(self, when: object) -> list[int]:
+        """The 21 populations in länskod order."""
+        _, by_code = self._require(when)
+        return [by_code[r.code] for r in REGIONS]
+
+    def total(self, when: object) -> int:
+        """Sum of the 21 counties (the denominator of every share)."""
+        return sum(self.vector(when))
+
+    def share(self, region: object, when: object) -> Fraction:
+        """Exact population share of a region."""
+        return Fraction(self.population(region, when), self.total(when))
+
+    def source(self, when: object) -> str:
+        date, _ = self._require(when)
+        return self.sources.get(date, "")
+
+    def add(self, date: dt.date, by_code: dict[str, int], source: str) -> None:
+        validate_counties(by_code, date)
+        self.values[date] = dict(by_code)
+        self.sources[date] = source
+
+
+def validate_counties(by_code: dict[str, int], date: dt.date) -> None:
+    """Check a year of data: exactly the 21 counties, positive integers, plausible total."""
+    missing = [BY_CODE[c].name for c in BY_CODE if c not in by_code]
+    extra = [c for c in by_code if c not in BY_CODE]
+    if missing or extra:
+        raise PopulationDataError(
+            f"Population for {describe_date(date)} is incomplete: missing {missing or 'none'}, "
+            f"unknown county codes {extra or 'none'}. All 21 counties are needed."
+        )
+    for code, value in by_code.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise PopulationDataError(
+                f"Population for {BY_CODE[code].name} on {describe_date(date)} is {value!r}; "
+                "it must be a positive whole number."
+            )
+    total = sum(by_code.values())
+    if not 8_000_000 <= total <= 13_000_000:
+        raise PopulationDataError(
+            f"Population total for {describe_date(date)} is {total:,}, which is not plausible for Sweden "
+            "(expected 8–13 million). Check the source."
+        )
+
+
+def read_csv(path: Path, default_source: str = "") -> PopulationTable:
+    """Read a population CSV (columns reference_date, county_code, county, population[, source])."""
+    table = PopulationTable()
+    raw: dict[dt.date, dict[str, int]] = {}
+    sources: dict[dt.date, str] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        for lineno, row in enumerate(reader, start=2):
+            try:
+                date = dt.date.fromisoformat(row["reference_date"].strip())
+                code = f"{int(row['county_code']):02d}"
+                value = int(row["population"])
+            except (KeyError, ValueError, AttributeError, TypeError) as exc:
+                raise PopulationDataError(
+                    f"{path}: line {lineno} is not a population row ({exc}). "
+                    f"Expected columns: {', '.join(CSV_FIELDS)}."
+                ) from None
+            raw.setdefault(date, {})[code] = value
+            if row.get("source"):
+                sources[date] = row["source"]
+    for date, by_code in raw.items():
+        try:
+            table.add(date, by_code, sources.get(date, default_source))
+        except PopulationDataError as exc:
+            raise PopulationDataError(f"{path}: {exc}") from None
+    return table
+
+
+def write_csv(path: Path, table: PopulationTable) -> None:
+    """Write a table atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow((*CSV_FIELDS, "source"))
+        for date in table.dates():
+            for r in REGIONS:
+                writer.writerow((date.isoformat(), r.code, r.name, table.values[date][r.code],
+                                 table.sources.get(date, "")))
+    os.replace(tmp, path)
+
+
+def load_shipped() -> PopulationTable:
+    table = PopulationTable()
+    for name in SHIPPED_FILES:
+        part = read_csv(DATA_DIR / name, SHIPPED_SOURCES[name])
+        table.values.update(part.values)
+        table.sources.update(part.sources)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _load_cached(user_file: str) -> PopulationTable:
+    table = load_shipped()
+    path = Path(user_file)
+    if path.exists():
+        user = read_csv(path, f"Hämtad från SCB ({path})")
+        table.values.update(user.values)
+        table.sources.update(user.sources)
+    return table
+
+
+def load_population() -> PopulationTable:
+    """The shipped data plus the user's fetched years; loaded once per process."""
+    return _load_cached(str(user_data_file()))
+
+
+def reload_population() -> PopulationTable:
+    """Forget the cached table (after fetching a year) and load again."""
+    _load_cached.cache_clear()
+    return load_population()
+
+
+def regions_with_population(when: object) -> list[tuple[Region, int]]:
+    table = load_population()
+    return list(zip(REGIONS, table.vector(when), strict=True))
