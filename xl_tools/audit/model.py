@@ -1,0 +1,149 @@
+"""What the auditor reads (workbook, sheets, cells) and what it reports (findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """How bad a finding is. ``--fail-on`` compares against these."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+
+def column_letter(col: int) -> str:
+    """1 → ``A``, 27 → ``AA``."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """``A`` → 1, ``AA`` → 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def a1(row: int, col: int) -> str:
+    """(3, 2) → ``B3``."""
+    return f"{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one cell (``cell`` is empty for a sheet- or workbook-level finding)."""
+
+    sheet: str
+    cell: str
+    rule: str
+    severity: Severity
+    message: str
+    suggestion: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The stable JSON form: sheet, cell, rule, severity, message (suggestion appended)."""
+        message = f"{self.message} {self.suggestion}".strip()
+        return {"sheet": self.sheet, "cell": self.cell, "rule": self.rule,
+                "severity": self.severity.label, "message": message}
+
+
+@dataclass(slots=True)
+class Cell:
+    """One stored cell. ``value`` is the cached value for a formula cell.
+
+    ``kind`` is ``n`` (number), ``s`` (text), ``b`` (boolean), ``e`` (error), ``d`` (date
+    text) or ``""`` (no value). ``formula`` is the A1 text without ``=``.
+    """
+
+    row: int
+    col: int
+    value: object = None
+    kind: str = ""
+    formula: str | None = None
+    style: int = 0
+
+    @property
+    def address(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "n" and isinstance(self.value, float)
+
+
+@dataclass
+class Sheet:
+    """A worksheet: cells by (row, col), hidden rows/columns, protection."""
+
+    name: str
+    state: str = "visible"  # visible, hidden, veryHidden
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    protected: bool = False
+
+    def get(self, row: int, col: int) -> Cell | None:
+        return self.cells.get((row, col))
+
+    def formula_cells(self) -> list[Cell]:
+        return [c for c in self.cells.values() if c.formula is not None]
+
+
+@dataclass
+class Workbook:
+    """The parts of a workbook that the rules look at. Read by :mod:`xl_tools.audit.reader`."""
+
+    path: str
+    sheets: list[Sheet] = field(default_factory=list)
+    calc_mode: str = "auto"
+    has_macros: bool = False
+    external_links: list[str] = field(default_factory=list)
+    unlocked_styles: set[int] = field(default_factory=set)
+    defined_names: dict[str, str] = field(default_factory=dict)
+
+    def sheet(self, name: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        lower = name.lower()
+        for s in self.sheets:
+            if s.name.lower() == lower:
+                return s
+        return None
+
+    @property
+    def formula_count(self) -> int:
+        return sum(len(s.formula_cells()) for s in self.sheets)
+
+
+@dataclass
+class AuditReport:
+    """The findings for one workbook, most severe first within each sheet."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    sheet_order: list[str] = field(default_factory=list)
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def count(self, at_least: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity >= at_least)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "findings": [f.as_dict() for f in self.findings]}

@@ -1,0 +1,9 @@
+"""The audit rules. Each module registers its rules in :data:`RULES` when imported."""
+
+from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
+    consistency,
+    errors_in_values,
+)
+from xl_tools.audit.rules.base import RULES, AuditContext, Rule
+
+__all__ = ["RULES", "AuditContext", "Rule"]
