@@ -26,6 +26,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,8 +132,7 @@ def run_soffice(args: list[str], profile: Path, *, timeout: float) -> subprocess
         raise XlToolsError(INSTALL_HINT)
     cmd = [str(exe), f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
            "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck", *args]
-    env = dict(os.environ)
-    env.setdefault("SAL_USE_VCLPLUGIN", "svp")
+    env = soffice_env()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, start_new_session=True)
     try:
@@ -144,6 +144,37 @@ def run_soffice(args: list[str], profile: Path, *, timeout: float) -> subprocess
             f"that no dialog is blocking it (profile {profile})."
         ) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def soffice_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for soffice: without the settings of the Python running xl_tools.
+
+    LibreOffice embeds its own Python (python3-uno uses the system's). Inherited
+    ``PYTHONHOME``/``PYTHONPATH``, or a pyenv/venv ``bin`` first on ``PATH``, make that
+    embedded Python pick up another installation's standard library, and every Python
+    macro fails ("can't import __main__ module"). Those are removed here.
+    """
+    env = dict(os.environ if environ is None else environ)
+    for name in ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV",
+                 "PYENV_VERSION", "__PYVENV_LAUNCHER__"):
+        env.pop(name, None)
+    system_prefixes = {"/usr", "/usr/local", "/"}
+    ours = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+            if str(Path(p).resolve()) not in system_prefixes}
+    venv = os.environ.get("VIRTUAL_ENV") if environ is None else environ.get("VIRTUAL_ENV")
+    if venv:
+        ours.add(str(Path(venv).resolve()))
+    kept = []
+    for entry in env.get("PATH", "").split(os.pathsep):
+        resolved = str(Path(entry).resolve()) if entry else entry
+        if any(resolved == o or resolved.startswith(o + os.sep) for o in ours):
+            continue
+        if "/.pyenv/" in entry and "/shims" not in entry:  # pyenv's per-version and plugin dirs
+            continue
+        kept.append(entry)
+    env["PATH"] = os.pathsep.join(kept)
+    env.setdefault("SAL_USE_VCLPLUGIN", "svp")
+    return env
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
