@@ -1,0 +1,129 @@
+"""Generate a workbook safely: carry over inputs, write atomically, keep a backup.
+
+Regenerating over an existing workbook:
+
+1. refuses if the file is open in another program (Excel's ``~$name`` owner file,
+   LibreOffice's ``.~lock.name#`` file, or a file the OS will not let us replace);
+2. reads every input the user typed (matched by region and input name, see
+   :mod:`xl_tools.workbook.inputs`); if any cannot be placed in the new layout it
+   stops and changes nothing (unless ``discard_unmatched``);
+3. writes the new workbook to a temporary file in the same folder, then copies the
+   old file to ``<name>.bak.xlsx`` and renames the new one into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl_tools.agreement import TEMPLATE_DIR, Agreement, list_templates, load_template
+from xl_tools.errors import XlToolsError
+from xl_tools.population import PopulationTable, load_population
+from xl_tools.workbook.inputs import CarryReport, Inputs, read_inputs, validate_inputs
+from xl_tools.workbook.layout import Workbook, build_workbook
+from xl_tools.workbook.render import render
+
+WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks"
+
+
+@dataclass
+class GenerateResult:
+    path: Path
+    status: str
+    carry: CarryReport = field(default_factory=CarryReport)
+    backup: Path | None = None
+    workbook: Workbook | None = None
+
+
+def output_path_for(agreement: Agreement, directory: Path = WORKBOOK_DIR) -> Path:
+    return directory / f"{agreement.id}.xlsx"
+
+
+def backup_path_for(path: Path) -> Path:
+    return path.with_name(path.stem + ".bak.xlsx")
+
+
+def check_not_open(path: Path) -> None:
+    """Raise if another program has the workbook open."""
+    owners = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+    for owner in owners:
+        if owner.exists():
+            raise XlToolsError(
+                f"{path} is open in another program (found {owner.name}). Close it there and run again."
+            )
+    if path.exists():
+        try:
+            with open(path, "r+b"):
+                pass
+        except PermissionError:
+            raise XlToolsError(f"{path} cannot be written (open elsewhere or read-only). Close it and run again.") \
+                from None
+
+
+def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inputs: Inputs | None = None,
+                      carry_over: bool = True, discard_unmatched: bool = False,
+                      table: PopulationTable | None = None, generated: dt.datetime | None = None,
+                      backup: bool = True) -> GenerateResult:
+    """Generate the workbook of one agreement template at ``out``.
+
+    ``inputs`` sets input cells explicitly (tests, scenarios); otherwise inputs are
+    carried over from an existing file at ``out``.
+    """
+    agreement = template if isinstance(template, Agreement) else load_template(template)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use -o NAME.xlsx.")
+    if not out.parent.exists():
+        raise XlToolsError(f"The folder {out.parent} does not exist. Create it or choose another -o.")
+    check_not_open(out)
+    report = CarryReport()
+    if inputs is None:
+        inputs = Inputs()
+        if carry_over and out.exists():
+            inputs, report = read_inputs(out, agreement)
+            if report.unplaced and not discard_unmatched:
+                raise XlToolsError(
+                    f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
+                    f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched."
+                )
+    validate_inputs(inputs, agreement)
+    layout = build_workbook(agreement, table or load_population(), inputs, generated)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.xlsx", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    backup_file = None
+    try:
+        render(layout, tmp)
+        if out.exists() and backup:
+            backup_file = backup_path_for(out)
+            shutil.copy2(out, backup_file)
+        os.replace(tmp, out)
+    except PermissionError:
+        raise XlToolsError(f"{out} cannot be replaced (open elsewhere or read-only). Nothing was changed.") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return GenerateResult(path=out, status=layout.status, carry=report, backup=backup_file, workbook=layout)
+
+
+def build_all(template_dir: Path = TEMPLATE_DIR, out_dir: Path = WORKBOOK_DIR, *,
+              progress: Callable[[str], None] | None = None, discard_unmatched: bool = False) -> list[GenerateResult]:
+    """Regenerate every template in ``template_dir`` into ``out_dir``."""
+    templates = list_templates(template_dir)
+    if not templates:
+        raise XlToolsError(f"No templates (*.toml) in {template_dir}.")
+    # Validate every template before writing anything.
+    agreements = [load_template(t) for t in templates]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for i, agreement in enumerate(agreements, start=1):
+        if progress:
+            progress(f"[{i}/{len(agreements)}] {agreement.id}")
+        results.append(generate_workbook(agreement, output_path_for(agreement, out_dir),
+                                         discard_unmatched=discard_unmatched))
+    return results

@@ -1,0 +1,676 @@
+"""The layout of an agreement workbook, sheet by sheet (text in Swedish).
+
+Sheets: Info, Parametrar, Befolkning, one per villkor with money to the regions,
+Sammanställning, Utbetalningar, Kontroll. Numbers from the agreement are typed only
+on Parametrar (defined names ``Pott_<post>``, ``Kr_per_<post>``, ``Kontroll_*``);
+every other number is a formula whose cached value the engine computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from xl_tools import __version__
+from xl_tools.agreement import Agreement, Post
+from xl_tools.population import PopulationTable, describe_date
+from xl_tools.regions import REGIONS
+from xl_tools.workbook.blocks import (
+    BLOCK_ROW,
+    FIRST,
+    HEADER_ROW,
+    LAST,
+    SUM_ROW,
+    WRITERS,
+    BlockResult,
+    BlockWriter,
+    _plain,
+)
+from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
+from xl_tools.workbook.sheet import MISSING, Chart, Sheet, quote
+
+RULE_NAMES = {
+    "share_if_qualified": "Befolkningsandel om villkoret är uppfyllt",
+    "shared_among_qualified": "Delas mellan regioner som uppfyllt",
+    "population_share": "Befolkningsandel",
+    "per_unit_capped": "Belopp per kontakt, högst befolkningsandel, omfördelning",
+    "fixed": "Fast belopp",
+}
+OK, FEL, SAKNAS = "OK", "FEL", "SAKNAS"
+
+
+@dataclass
+class Workbook:
+    agreement: Agreement
+    sheets: list[Sheet]
+    names: dict[str, str]
+    status: str
+    blocks: list[BlockResult] = field(default_factory=list)
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+class Builder:
+    def __init__(self, agreement: Agreement, table: PopulationTable, inputs: Inputs,
+                 generated: dt.datetime) -> None:
+        self.a = agreement
+        self.table = table
+        self.inputs = inputs
+        self.generated = generated
+        self.names: dict[str, str] = {}
+        self.pot_name: dict[str, str] = {}
+        self.rate_name: dict[str, str] = {}
+        self.pot_row: dict[str, int] = {}
+        self.pop_col: dict[dt.date, int] = {}
+        self.blocks: list[BlockResult] = []
+        self.info = Sheet("Info", protect=True, tab_color="#1F4E78")
+        self.params = Sheet("Parametrar", tab_color="#7F7F7F")
+        self.pop = Sheet("Befolkning", tab_color="#7F7F7F")
+        self.summary = Sheet("Sammanställning", tab_color="#375623")
+        self.payouts = Sheet("Utbetalningar", tab_color="#375623")
+        self.checks = Sheet("Kontroll", tab_color="#C00000")
+        self.villkor_sheets: list[Sheet] = []
+        self.check_rows: list[str] = []
+        self.kontroll_names: dict[tuple[str, int | None], str] = {}
+
+    # ------------------------------------------------------------------ population
+    def shipped(self, date: dt.date) -> bool:
+        return date in self.table.values
+
+    def populations(self, date: dt.date) -> list[int] | None:
+        if self.shipped(date):
+            return self.table.vector(date)
+        typed = self.inputs.population.get(date, {})
+        values = [typed.get(r.code) for r in REGIONS]
+        if all(isinstance(v, int) and v > 0 for v in values):
+            return [int(v) for v in values]  # type: ignore[arg-type]
+        return None
+
+    def typed_populations(self, date: dt.date) -> list[int | None]:
+        typed = self.inputs.population.get(date, {})
+        return [typed.get(r.code) for r in REGIONS]
+
+    # ------------------------------------------------------------------ sheets
+    def build(self) -> Workbook:
+        self.build_params()
+        self.build_population()
+        for v in self.a.region_villkor():
+            self.build_villkor(v.nr)
+        self.build_summary()
+        self.build_payouts()
+        self.build_checks()
+        status = self.build_info()
+        sheets = [self.info, self.params, self.pop, *self.villkor_sheets, self.summary, self.payouts,
+                  self.checks]
+        return Workbook(agreement=self.a, sheets=sheets, names=self.names, status=status, blocks=self.blocks)
+
+    def build_params(self) -> None:
+        s = self.params
+        s.put(0, 0, f"Parametrar – {self.a.kortnamn}", "title")
+        s.put(1, 0, "Beloppen och datumen ur överenskommelsen. Detta är det enda stället där ett belopp ur "
+                    "överenskommelsen skrivs in; ändra dem i mallen och generera om arbetsboken.", "note")
+        headers = ["Post", "Villkor", "Beskrivning", "Mottagare", "Avtalsår", "Regel", "Belopp (kr)",
+                   "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast", "Källa"]
+        for c, h in enumerate(headers):
+            s.put(3, c, h, "header")
+        row = 4
+        for p in self.a.poster:
+            s.put(row, 0, p.id, "text")
+            s.put(row, 1, p.villkor if p.villkor is not None else "", "center")
+            s.put(row, 2, p.title, "text")
+            s.put(row, 3, p.mottagare, "text")
+            s.put(row, 4, p.ar, "center")
+            s.put(row, 5, RULE_NAMES[p.regel], "text")
+            s.put(row, 6, _plain(p.belopp), "kr_param")
+            name = f"Pott_{p.name_id}"
+            self.names[name] = f"=Parametrar!$G${row + 1}"
+            self.pot_name[p.id] = name
+            self.pot_row[p.id] = row
+            if p.per_enhet is not None:
+                s.put(row, 7, _plain(p.per_enhet), "kr_param")
+                rname = f"Kr_per_{p.name_id}"
+                self.names[rname] = f"=Parametrar!$H${row + 1}"
+                self.rate_name[p.id] = rname
+            if p.befolkning:
+                s.put(row, 8, p.befolkning, "date")
+            if p.redovisning:
+                s.put(row, 9, p.redovisning, "date")
+            s.put(row, 10, p.utbetalning.year if p.endast_ar else p.utbetalning, "center" if p.endast_ar else "date")
+            villkor = next((v for v in self.a.villkor if v.nr == p.villkor), None)
+            s.put(row, 11, f"Tabell 1, s. {villkor.sida}" if villkor and villkor.sida else "Tabell 1", "text")
+            row += 1
+        self.param_last = row - 1
+        row += 1
+        s.put(row, 0, "Kontrollsummor ur överenskommelsen", "subtitle")
+        row += 1
+        for c, h in enumerate(["Kontroll", "År", "Belopp (kr)"]):
+            s.put(row, c, h, "header")
+        row += 1
+        labels = {"till_regionerna": "Totalt till regionerna", "per_avtalsar": "Totalt per avtalsår",
+                  "per_utbetalningsar": "Utbetalas per år", "totalt": "Totalt för överenskommelsen"}
+        for key, value in self.a.kontroll.items():
+            items = value.items() if isinstance(value, dict) else [(None, value)]
+            for year, amount in items:
+                s.put(row, 0, labels.get(key, key), "text")
+                s.put(row, 1, year if year is not None else "", "center")
+                s.put(row, 2, _plain(amount), "kr_param")
+                name = f"Kontroll_{key}" + (f"_{year}" if year is not None else "")
+                self.names[name] = f"=Parametrar!$C${row + 1}"
+                self.kontroll_names[(key, year)] = name
+                row += 1
+        s.put(row + 1, 0, "Avrundning", "text")
+        s.put(row + 1, 1, "hela kronor (ROUND)" if self.a.avrundning == "kronor" else "ingen (exakta belopp)", "text")
+        s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16})
+        s.freeze = (4, 1)
+
+    def build_population(self) -> None:
+        s = self.pop
+        s.put(0, 0, "Befolkning per län och referensdatum", "title")
+        s.put(1, 0, "Överenskommelsen fördelar medlen i förhållande till befolkningsmängden vid referensdatumet. "
+                    "Andelar räknas på summan av de 21 länen.", "note")
+        _region_columns(s)
+        for i, date in enumerate(self.a.reference_dates()):
+            col = 2 + i
+            self.pop_col[date] = col
+            s.put(BLOCK_ROW, col, describe_date(date), "block")
+            s.put(HEADER_ROW, col, "Befolkning", "header")
+            if self.shipped(date):
+                for j, value in enumerate(self.table.vector(date)):
+                    s.put(FIRST + j, col, value, "int_data")
+                source = self.table.sources.get(date, "")
+            else:
+                typed = self.typed_populations(date)
+                for j, value in enumerate(typed):
+                    s.input(FIRST + j, col, value, "input_int")
+                s.validations.append((FIRST, col, LAST, col, {
+                    "validate": "integer", "criteria": ">", "value": 0,
+                    "input_title": "Befolkning saknas",
+                    "input_message": f"Skriv SCB:s folkmängd {describe_date(date)} eller kör "
+                                     f"'xl-tools befolkning hamta --ar {date.year}' och generera om.",
+                    "error_title": "Heltal", "error_message": "Skriv ett positivt heltal."}))
+                self.names[population_input_name(date)] = "=" + s.rng(FIRST, LAST, col, external=True)
+                source = (f"SAKNAS: folkmängd {describe_date(date)} finns inte i xl_tools data. Hämta den med "
+                          f"'xl-tools befolkning hamta --ar {date.year}' eller skriv in SCB:s siffror i de gula "
+                          "cellerna.")
+            rng = s.rng(FIRST, LAST, col, absolute=False)
+            pops = self.populations(date)
+            typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
+            s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
+            s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
+            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) else "warning")
+        s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
+        s.freeze = (FIRST, 2)
+
+    def build_villkor(self, nr: int) -> None:
+        villkor = next(v for v in self.a.villkor if v.nr == nr)
+        s = Sheet(villkor.sheet_name, tab_color="#2F75B5")
+        self.villkor_sheets.append(s)
+        s.put(0, 0, f"Villkor {nr}. {villkor.namn}", "title")
+        s.put(1, 0, "Regel: " + villkor.regel_text, "rule")
+        s.put(2, 0, "Gula celler är indata. Övriga celler räknas fram; ändra inte formlerna.", "note")
+        _region_columns(s)
+        col = 2
+        for post in self.a.region_posts(nr):
+            assert post.befolkning is not None
+            pop_col = self.pop_col[post.befolkning]
+            pop_sheet = self.pop
+            writer = BlockWriter(
+                s, post, col, pot_name=self.pot_name[post.id], rate_name=self.rate_name.get(post.id),
+                pop_ref=lambda r, c=pop_col: pop_sheet.ref(r, c, external=True),
+                pop_sum_ref=pop_sheet.ref(SUM_ROW, pop_col, abs_row=True, abs_col=True, external=True),
+                pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
+                populations=self.populations(post.befolkning),
+                typed_populations=self.typed_populations(post.befolkning),
+                guarded=not self.shipped(post.befolkning), rounding=self.a.avrundning,
+                flags=[self.inputs.flag(post.id, r.code) for r in REGIONS],
+                units=[self.inputs.unit(post.id, r.code) for r in REGIONS],
+            )
+            block = WRITERS[post.regel](writer)
+            self.blocks.append(block)
+            title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr, befolkning {describe_date(post.befolkning)}"
+            if block.missing:
+                title += f" ({MISSING.lower()})"
+            s.merges.append((BLOCK_ROW, block.first_col, BLOCK_ROW, block.last_col, title,
+                             "block_missing" if block.missing else "block"))
+            s.put(BLOCK_ROW - 1, block.first_col,
+                  f"Utbetalas senast {post.utbetalning.isoformat()}" + (
+                      f"; redovisning senast {post.redovisning.isoformat()}" if post.redovisning else ""), "small")
+            if block.input_col is not None:
+                self.names[input_name(post)] = "=" + s.rng(FIRST, LAST, block.input_col, external=True)
+            for c in range(block.first_col, block.last_col + 1):
+                s.widths[c] = 14
+            col = block.last_col + 2
+        s.put(SUM_ROW, 1, "Summa", "total_label")
+        s.freeze = (FIRST, 2)
+        series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s]
+        s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
+                              series=series, anchor=(SUM_ROW + 3, 1)))
+
+    # ------------------------------------------------------------------ summary
+    def build_summary(self) -> None:
+        s = self.summary
+        s.put(0, 0, "Sammanställning per region", "title")
+        s.put(1, 0, "Max och utfall per villkor och år, i samma uppställning som Försäkringskassans "
+                    "utfallstabeller. Beloppen i Mkr till höger.", "note")
+        _region_columns(s)
+        conditional = [v.nr for v in self.a.region_villkor()
+                       if any(p.regel in ("share_if_qualified", "shared_among_qualified")
+                              for p in self.a.region_posts(v.nr))]
+        other = [v.nr for v in self.a.region_villkor() if v.nr not in conditional]
+        col = 2
+        kr_columns: list[tuple[int, str, int]] = []  # (col, header, year)
+        for year in self.a.ar:
+            start = col
+            sum_max_cols, sum_utf_cols, total_cols = [], [], []
+            for nr in conditional:
+                blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
+                if not blocks:
+                    continue
+                col = self._summary_sum(s, col, f"Villkor {nr} Max", blocks, "max")
+                sum_max_cols.append(col - 1)
+                col = self._summary_sum(s, col, f"Villkor {nr} Utfall", blocks, "utfall")
+                sum_utf_cols.append(col - 1)
+            if len(sum_max_cols) > 1:
+                label = "Summa villkor " + _and_list(conditional)
+                col = self._summary_add(s, col, f"{label} Max", sum_max_cols)
+                col = self._summary_add(s, col, f"{label} Utfall", sum_utf_cols)
+                total_cols.append(col - 1)
+            else:
+                total_cols.extend(sum_utf_cols)
+            for nr in other:
+                blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
+                if not blocks:
+                    continue
+                col = self._summary_sum(s, col, f"Villkor {nr}", blocks, "utfall")
+                total_cols.append(col - 1)
+            if len(total_cols) > 1:
+                numbers = sorted(conditional + other)
+                col = self._summary_add(s, col, f"Totalt villkor {_range_text(numbers)}", total_cols)
+            s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year}", "block"))
+            for c in range(start, col):
+                kr_columns.append((c, str(s.cells[(HEADER_ROW, c)].value), year))
+                s.widths[c] = 15
+            col += 1
+        # Mkr mirror
+        mkr_start = col
+        for year in self.a.ar:
+            cols = [c for c in kr_columns if c[2] == year]
+            if not cols:
+                continue
+            start = col
+            for src, header, _ in cols:
+                s.put(HEADER_ROW, col, f"{header} (Mkr)", "header")
+                for row in range(FIRST, SUM_ROW + 1):
+                    value = s.cells[(row, src)].value
+                    ref = s.ref(row, src)
+                    missing = value == MISSING
+                    formula = f"IF(ISNUMBER({ref}),{ref}/1000000,{ref})" if self._any_missing() else f"{ref}/1000000"
+                    shown = value if missing else value / 1_000_000
+                    s.formula(row, col, formula, shown, "missing" if missing else ("mkr_total" if row == SUM_ROW else "mkr"))
+                s.widths[col] = 13
+                col += 1
+            s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year} (Mkr)", "block"))
+            col += 1
+        s.put(BLOCK_ROW - 1, mkr_start, "Belopp i miljoner kronor, tre decimaler", "small")
+        s.put(SUM_ROW, 1, "SUMMA", "total_label")
+        s.freeze = (FIRST, 2)
+
+    def _any_missing(self) -> bool:
+        return any(b.missing for b in self.blocks)
+
+    def _summary_sum(self, s: Sheet, col: int, header: str, blocks: list[BlockResult], which: str) -> int:
+        s.put(HEADER_ROW, col, header, "header")
+        missing = any(b.missing for b in blocks)
+        for i in range(len(REGIONS)):
+            row = FIRST + i
+            refs = [b.sheet.ref(row, b.max_col if which == "max" else b.utfall_col, external=True) for b in blocks]
+            values = [(b.max_values if which == "max" else b.utfall_values)[i] for b in blocks]
+            if which == "max" and any(b.post.regel == "per_unit_capped" for b in blocks):
+                values = [_round_kr(v, self.a.avrundning) for v in values]
+            value = MISSING if any(v == MISSING for v in values) else _plain(sum(Fraction(v) for v in values))
+            expr = "+".join(refs)
+            if missing:
+                formula = f'IF(COUNT({",".join(refs)})<{len(refs)},"{MISSING}",{expr})'
+            else:
+                formula = expr
+            s.formula(row, col, formula, value, "missing" if value == MISSING else "kr")
+        self._summary_total(s, col, missing)
+        return col + 1
+
+    def _summary_add(self, s: Sheet, col: int, header: str, cols: list[int]) -> int:
+        s.put(HEADER_ROW, col, header, "header_total")
+        missing = any(s.cells[(FIRST + i, c)].value == MISSING for c in cols for i in range(len(REGIONS)))
+        for i in range(len(REGIONS)):
+            row = FIRST + i
+            refs = [s.ref(row, c) for c in cols]
+            values = [s.cells[(row, c)].value for c in cols]
+            value = MISSING if any(v == MISSING for v in values) else _plain(sum(Fraction(v) for v in values))
+            expr = "+".join(refs)
+            formula = f'IF(COUNT({",".join(refs)})<{len(refs)},"{MISSING}",{expr})' if missing else expr
+            s.formula(row, col, formula, value, "missing" if value == MISSING else "kr_result")
+        self._summary_total(s, col, missing)
+        return col + 1
+
+    def _summary_total(self, s: Sheet, col: int, missing: bool) -> None:
+        rng = s.rng(FIRST, LAST, col, absolute=False)
+        values = [s.cells[(FIRST + i, col)].value for i in range(len(REGIONS))]
+        numbers = [v for v in values if v != MISSING]
+        if missing:
+            value: Any = MISSING if not numbers else _plain(sum(Fraction(v) for v in numbers))
+            s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))', value,
+                      "missing" if value == MISSING else "total")
+        else:
+            s.formula(SUM_ROW, col, f"SUM({rng})", _plain(sum(Fraction(v) for v in numbers)), "total")
+
+    # ------------------------------------------------------------------ payouts
+    def build_payouts(self) -> None:
+        s = self.payouts
+        s.put(0, 0, "Utbetalningar", "title")
+        s.put(1, 0, "Alla belopp i överenskommelsen med mottagare och senaste utbetalningsdag, summerade per "
+                    "utbetalningsår och avtalsår. Beloppen hämtas från Parametrar.", "note")
+        headers = ["Post", "Mottagare", "Villkor", "Avtalsår", "Beskrivning", "Belopp (kr)", "Utbetalas senast",
+                   "Utbetalningsår"]
+        for c, h in enumerate(headers):
+            s.put(3, c, h, "header")
+        first = 4
+        for i, p in enumerate(self.a.poster):
+            row = first + i
+            s.put(row, 0, p.id, "text")
+            s.put(row, 1, p.mottagare, "text")
+            s.put(row, 2, p.villkor if p.villkor is not None else "", "center")
+            s.put(row, 3, p.ar, "center")
+            s.put(row, 4, p.title, "text")
+            s.formula(row, 5, self.pot_name[p.id], _plain(p.belopp), "kr")
+            s.put(row, 6, p.utbetalning, "date")
+            s.formula(row, 7, f"YEAR({s.ref(row, 6)})", p.utbetalning.year, "center")
+        last = first + len(self.a.poster) - 1
+        amounts = s.rng(first, last, 5)
+        pay_years = s.rng(first, last, 7)
+        agreement_years = s.rng(first, last, 3)
+        recipients = s.rng(first, last, 1)
+        row = last + 1
+        s.formula(row, 5, f"SUM({s.rng(first, last, 5, absolute=False)})", _plain(sum(p.belopp for p in self.a.poster)),
+                  "total")
+        s.put(row, 4, "Summa", "total_label")
+        self.payout_total_ref = s.ref(row, 5, abs_row=True, abs_col=True, external=True)
+
+        def table(start: int, title: str, keys: list[Any], criteria_range: str, value_of) -> dict[Any, str]:
+            s.put(start, 0, title, "subtitle")
+            s.put(start + 1, 0, title.split(" per ")[-1].capitalize(), "header")
+            s.put(start + 1, 1, "Belopp (kr)", "header")
+            s.put(start + 1, 2, "Mkr", "header")
+            refs = {}
+            for j, key in enumerate(keys):
+                r = start + 2 + j
+                s.put(r, 0, key, "center" if isinstance(key, int) else "text")
+                total = sum((p.belopp for p in self.a.poster if value_of(p) == key), Fraction(0))
+                s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", _plain(total), "kr")
+                s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(total / 1_000_000), "mkr")
+                refs[key] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
+            r = start + 2 + len(keys)
+            s.put(r, 0, "Summa", "total_label")
+            grand = _plain(sum((p.belopp for p in self.a.poster), Fraction(0)))
+            s.formula(r, 1, f"SUM({s.rng(start + 2, r - 1, 1, absolute=False)})", grand, "total")
+            s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(Fraction(grand) / 1_000_000), "mkr_total")
+            return refs
+
+        start = last + 3
+        self.by_payout_year = table(start, "Per utbetalningsår", self.a.payout_years(), pay_years,
+                                    lambda p: p.utbetalning.year)
+        start += len(self.a.payout_years()) + 4
+        self.by_agreement_year = table(start, "Per avtalsår", list(self.a.ar), agreement_years, lambda p: p.ar)
+        start += len(self.a.ar) + 4
+        recipients_list = list(dict.fromkeys(p.mottagare for p in self.a.poster))
+        self.by_recipient = table(start, "Per mottagare", recipients_list, recipients, lambda p: p.mottagare)
+        # regions per agreement year (Tabell 1 "Totalt till landstingen")
+        start += len(recipients_list) + 4
+        s.put(start, 0, "Till regionerna per avtalsår", "subtitle")
+        s.put(start + 1, 0, "Avtalsår", "header")
+        s.put(start + 1, 1, "Belopp (kr)", "header")
+        self.regions_by_year: dict[int, str] = {}
+        for j, year in enumerate(self.a.ar):
+            r = start + 2 + j
+            s.put(r, 0, year, "center")
+            total = sum((p.belopp for p in self.a.region_posts() if p.ar == year), Fraction(0))
+            s.formula(r, 1, f'SUMIFS({amounts},{agreement_years},{s.ref(r, 0)},{recipients},"regionerna")',
+                      _plain(total), "kr")
+            self.regions_by_year[year] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
+        s.widths.update({0: 14, 1: 26, 2: 8, 3: 9, 4: 44, 5: 16, 6: 15, 7: 14})
+        s.freeze = (4, 1)
+
+    # ------------------------------------------------------------------ checks
+    def build_checks(self) -> None:
+        s = self.checks
+        s.put(0, 0, "Kontroll", "title")
+        s.put(1, 0, "Varje avstämning som formel. Status OK när skillnaden ryms inom avrundningen, FEL annars, "
+                    "SAKNAS när befolkningsdata saknas (kontrollen kan inte göras än).", "note")
+        headers = ["Kontroll", "Förväntat", "Faktiskt", "Differens", "Tolerans", "Status", "Förklaring"]
+        for c, h in enumerate(headers):
+            s.put(3, c, h, "header")
+        self.check_row = 4
+        tolerance_regions = f"ROWS({quote('Befolkning')}!$A${FIRST + 1}:$A${LAST + 1})/2"
+        tol_value = len(REGIONS) // 2 if self.a.avrundning == "kronor" else 0
+        tol_formula = f"INT({tolerance_regions})" if self.a.avrundning == "kronor" else None
+
+        for b in self.blocks:
+            p = b.post
+            sum_ref = b.sheet.ref(SUM_ROW, b.utfall_col, external=True)
+            if p.regel in ("share_if_qualified", "population_share"):
+                max_sum = b.sheet.ref(SUM_ROW, b.max_col, external=True)
+                exact_total = p.belopp
+                self._check(f"{p.id}: Max summerar till potten", self.pot_name[p.id], _plain(exact_total), max_sum,
+                            _sum_or_missing(b.max_values), tol_formula, tol_value,
+                            "Regionernas max ska tillsammans bli potten; avrundning till hela kronor per region kan "
+                            "ge några kronors skillnad.")
+            if p.regel in ("share_if_qualified", "shared_among_qualified"):
+                over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
+                                   b.sheet.rng(FIRST, LAST, b.max_col, external=True))
+                count = 0 if not b.missing else MISSING
+                if not b.missing:
+                    count = sum(1 for u, m in zip(b.utfall_values, b.max_values) if u > m)
+                self._check(f"{p.id}: Utfall ≤ Max för varje region", None, 0, over, count, None, 0,
+                            "Antal regioner vars utfall är större än max; ska vara 0.", missing=b.missing)
+            if p.regel == "shared_among_qualified":
+                flags = b.sheet.rng(FIRST, LAST, b.input_col, external=True)
+                expected_formula = f'IF(COUNTIF({flags},"Ja")>0,{self.pot_name[p.id]},0)'
+                anyone = any(v == "Ja" for v in b.column_values["uppfyllt"])
+                self._check(f"{p.id}: Utfall summerar till potten", expected_formula,
+                            _plain(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
+                            tol_formula, tol_value,
+                            "Potten delas helt mellan regionerna som uppfyllt delvillkoret (0 om ingen uppfyllt).")
+            if p.regel == "per_unit_capped":
+                demand = b.sheet.ref(SUM_ROW, b.columns["krav"], external=True)
+                expected_formula = f"MIN({self.pot_name[p.id]},{demand})"
+                demand_total = sum(Fraction(v) for v in b.column_values["krav"])
+                self._check(f"{p.id}: Utfall = MIN(pott, kontakter × belopp)", expected_formula,
+                            _plain(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
+                            tol_formula, tol_value,
+                            "Hela potten betalas ut om kontakterna räcker, annars kontakterna × belopp per kontakt.")
+                over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
+                                   b.sheet.rng(FIRST, LAST, b.columns["krav"], external=True))
+                count = MISSING if b.missing else sum(
+                    1 for u, d in zip(b.utfall_values, b.column_values["krav"]) if u > d)
+                self._check(f"{p.id}: ingen region får mer än kontakterna ger", None, 0, over, count, None, 0,
+                            "Antal regioner som får mer än antal kontakter × belopp; ska vara 0.", missing=b.missing)
+        for key, label, refs in (("till_regionerna", "Tabell 1: totalt till regionerna", self.regions_by_year),
+                                 ("per_avtalsar", "Tabell 1: totalt per avtalsår", self.by_agreement_year),
+                                 ("per_utbetalningsar", "Utbetalningar per år", self.by_payout_year)):
+            value = self.a.kontroll.get(key)
+            if not isinstance(value, dict):
+                continue
+            for year, amount in value.items():
+                ref = refs.get(year)
+                if ref is None:
+                    actual_value: Any = 0
+                    actual_formula = None
+                else:
+                    actual_value = self._value_of(ref)
+                    actual_formula = ref
+                self._check(f"{label} {year}", self.kontroll_names[(key, year)], _plain(amount),
+                            actual_formula or "0", actual_value, None, 0,
+                            "Överenskommelsens belopp ska stämma med summan av posterna i Parametrar.")
+        total = self.a.kontroll.get("totalt")
+        if total is not None and not isinstance(total, dict):
+            self._check("Totalt för överenskommelsen", self.kontroll_names[("totalt", None)], _plain(total),
+                        self.payout_total_ref, self._value_of(self.payout_total_ref), None, 0,
+                        "Summan av alla poster ska bli överenskommelsens totala belopp.")
+        status_rng = s.rng(4, self.check_row - 1, 5)
+        self.status_range = f"Kontroll!{status_rng}"
+        s.widths.update({0: 52, 1: 16, 2: 16, 3: 12, 4: 9, 5: 9, 6: 80})
+        s.freeze = (4, 1)
+
+    def _value_of(self, external_ref: str) -> Any:
+        sheet_name, cell = external_ref.rsplit("!", 1)
+        sheet_name = sheet_name.strip("'").replace("''", "'")
+        from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+        letters, row = coordinate_from_string(cell.replace("$", ""))
+        sheet = next(sh for sh in (self.payouts, self.summary, self.params, *self.villkor_sheets)
+                     if sh.name == sheet_name)
+        return sheet.cells[(row - 1, column_index_from_string(letters) - 1)].value
+
+    def _check(self, label: str, expected_formula: str | None, expected: Any, actual_formula: str, actual: Any,
+               tol_formula: str | None, tol: int, explanation: str, missing: bool = False) -> None:
+        s = self.checks
+        r = self.check_row
+        self.check_row += 1
+        s.put(r, 0, label, "text")
+        s.formula(r, 1, expected_formula if expected_formula is not None else str(expected), expected, "kr")
+        missing = missing or actual == MISSING
+        s.formula(r, 2, actual_formula, actual, "missing" if missing else "kr")
+        e, a, d = s.ref(r, 1), s.ref(r, 2), s.ref(r, 3)
+        diff: Any = MISSING if missing else _plain(Fraction(actual) - Fraction(expected))
+        s.formula(r, 3, f'IF(ISNUMBER({a}),{a}-{e},"{MISSING}")', diff, "missing" if missing else "kr_diff")
+        s.formula(r, 4, tol_formula or "0", tol, "int")
+        t = s.ref(r, 4)
+        if missing:
+            status = SAKNAS
+        else:
+            status = OK if abs(Fraction(diff)) <= tol else FEL
+        s.formula(r, 5, f'IF(ISNUMBER({d}),IF(ABS({d})<={t},"{OK}","{FEL}"),"{SAKNAS}")', status, "status")
+        s.put(r, 6, explanation, "note")
+        self.check_rows.append(status)
+
+    # ------------------------------------------------------------------ info
+    def build_info(self) -> str:
+        s = self.info
+        a = self.a
+        s.put(0, 0, a.titel, "title")
+        s.put(1, 0, "Överenskommelse mellan " + " och ".join(a.parter), "text")
+        fails = self.check_rows.count(FEL)
+        waiting = self.check_rows.count(SAKNAS)
+        status = FEL if fails else OK
+        s.put(3, 0, "Kontroll", "text_bold")
+        rng = self.status_range
+        s.formula(3, 1, f'IF(COUNTIF({rng},"{FEL}")>0,"{FEL}","{OK}")', status, "status_big")
+        s.formula(4, 1, f'COUNTIF({rng},"{SAKNAS}")', waiting, "int")
+        s.put(4, 0, "Kontroller som väntar på data", "text")
+        missing_dates = [d for d in a.reference_dates() if self.populations(d) is None]
+        row = 6
+        lines: list[tuple[str, str]] = [
+            ("Vad är detta", "Fördelning och uppföljning av statens medel enligt överenskommelsen: ett blad per villkor "
+                             "med en rad per region, sammanställning, utbetalningar och kontroller."),
+            ("Källa", a.kalla),
+            ("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
+                           + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."),
+        ]
+        if missing_dates:
+            lines.append(("SAKNAS", "Befolkning saknas för " + ", ".join(describe_date(d) for d in missing_dates)
+                          + ". Kolumner som beror på den visar 'Befolkning saknas'. Hämta med 'xl-tools befolkning "
+                          "hamta --ar ÅR' och generera om, eller skriv in SCB:s siffror på bladet Befolkning."))
+        lines += [
+            ("Indata", "Gula celler: Uppfyllt (Ja/Nej) per region och villkor, antal kontakter för villkor 3, och "
+                       "befolkning som saknas. Allt annat är formler (låsta, bladskydd utan lösenord)."),
+            ("Belopp", "Belopp ur överenskommelsen skrivs bara på bladet Parametrar (namngivna celler Pott_…)."),
+            ("Avrundning", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan redovisar; summan "
+                           "kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."
+             if a.avrundning == "kronor" else "Inga avrundningar: exakta belopp."),
+            ("Generera om", f"xl-tools build   (alla mallar)   eller   xl-tools generate {a.path.name if a.path else ''}"
+                            " -o FIL.xlsx. Indata du skrivit in följer med; förra versionen sparas som .bak.xlsx."),
+            ("Mall", str(a.path.name) if a.path else a.id),
+            ("Genererad", self.generated.strftime("%Y-%m-%d %H:%M") + f" av xl_tools {__version__}"),
+        ]
+        for label, text in lines:
+            s.put(row, 0, label, "text_bold")
+            s.put(row, 1, text, "wrap" if label != "SAKNAS" else "warning")
+            row += 1
+        row += 1
+        s.put(row, 0, "Ordlista", "subtitle")
+        row += 1
+        for word, meaning in GLOSSARY:
+            s.put(row, 0, word, "text_bold")
+            s.put(row, 1, meaning, "wrap")
+            row += 1
+        s.widths.update({0: 26, 1: 110})
+        return status
+
+
+GLOSSARY = (
+    ("Överenskommelse", "Avtal mellan staten och SKL/SKR om statsbidrag till regionerna."),
+    ("Villkor", "Ett insatsområde med krav som ska vara uppfyllda för att medlen ska betalas ut."),
+    ("Delvillkor", "Del av ett villkor med en egen pott (villkor 4)."),
+    ("Pott", "Beloppet som fördelas för ett villkor och år."),
+    ("Max", "Regionens andel av potten om villkoret är uppfyllt (befolkningsandel)."),
+    ("Utfall", "Det belopp regionen faktiskt får."),
+    ("Tak", "Högsta belopp i första steget för kontaktersättningen: befolkningsandelen av potten."),
+    ("Referensdatum", "Dag då befolkningen räknas, oftast 1 november året före."),
+    ("Länskod", "SCB:s tvåsiffriga kod för länet (01 Stockholm … 25 Norrbotten)."),
+)
+
+
+def _region_columns(s: Sheet) -> None:
+    s.put(HEADER_ROW, 0, "Länskod", "header")
+    s.put(HEADER_ROW, 1, "Region", "header")
+    for i, r in enumerate(REGIONS):
+        s.put(FIRST + i, 0, r.code, "code")
+        s.put(FIRST + i, 1, r.name, "text")
+    s.widths.setdefault(0, 9)
+    s.widths.setdefault(1, 18)
+
+
+def _count_over(values: str, limits: str) -> str:
+    """Number of regions whose value exceeds its limit; 'Befolkning saknas' while data is missing."""
+    return f'IF(COUNT({values})<ROWS({values}),"{MISSING}",SUMPRODUCT(--({values}>{limits})))'
+
+
+def _sum_or_missing(values: list[Any]) -> Any:
+    if any(v == MISSING for v in values):
+        return MISSING
+    return _plain(sum(Fraction(v) for v in values))
+
+
+def _round_kr(value: Any, rounding: str) -> Any:
+    if value == MISSING or rounding != "kronor":
+        return value
+    from xl_tools.engine.rounding import round_half_away
+
+    return round_half_away(Fraction(value))
+
+
+def _kr_text(amount: Fraction) -> str:
+    from xl_tools.money import format_kr
+
+    return format_kr(amount)
+
+
+def _and_list(numbers: list[int]) -> str:
+    numbers = sorted(numbers)
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(map(str, numbers[:-1])) + " och " + str(numbers[-1])
+
+
+def _range_text(numbers: list[int]) -> str:
+    numbers = sorted(numbers)
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}–{numbers[-1]}"
+    return _and_list(numbers)
+
+
+def build_workbook(agreement: Agreement, table: PopulationTable, inputs: Inputs,
+                   generated: dt.datetime | None = None) -> Workbook:
+    """Lay out the whole workbook with formulas and engine values (no file written)."""
+    return Builder(agreement, table, inputs, generated or dt.datetime.now()).build()

@@ -1,0 +1,157 @@
+"""Write a laid-out :class:`~xl_tools.workbook.layout.Workbook` to .xlsx with XlsxWriter.
+
+XlsxWriter writes each formula together with its cached value (the engine's), so the
+numbers show in viewers that do not recalculate. Number formats are written in
+Excel's US notation (``#,##0``); Swedish Excel shows them as ``1 234``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_tools import __version__
+from xl_tools.workbook.blocks import FIRST, LAST
+from xl_tools.workbook.layout import Workbook
+from xl_tools.workbook.sheet import Sheet, quote
+
+INPUT_FILL = "#FFF2CC"
+HEADER_FILL = "#DDEBF7"
+TOTAL_FILL = "#F2F2F2"
+
+STYLES: dict[str, dict[str, Any]] = {
+    "text": {},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "text_bold": {"bold": True, "valign": "top"},
+    "center": {"align": "center"},
+    "code": {"align": "center", "num_format": "@"},
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"bold": True, "font_size": 11},
+    "rule": {"italic": True, "font_color": "#1F4E78"},
+    "note": {"font_color": "#595959"},
+    "small": {"font_color": "#595959", "font_size": 9},
+    "warning": {"font_color": "#C00000", "bold": True, "text_wrap": True},
+    "header": {"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True, "valign": "top"},
+    "header_total": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "text_wrap": True, "valign": "top"},
+    "block": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "align": "center", "text_wrap": True},
+    "block_missing": {"bold": True, "bg_color": "#F8CBAD", "border": 1, "align": "center", "text_wrap": True},
+    "int": {"num_format": "#,##0"},
+    "int_data": {"num_format": "#,##0"},
+    "int_total": {"num_format": "#,##0", "bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "share": {"num_format": "0.0000%"},
+    "share_total": {"num_format": "0.0000%", "bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "kr": {"num_format": "#,##0"},
+    "kr_exact": {"num_format": "#,##0.00"},
+    "kr_param": {"num_format": "#,##0", "bold": True},
+    "kr_result": {"num_format": "#,##0", "bold": True},
+    "kr_diff": {"num_format": "+#,##0;-#,##0;0"},
+    "mkr": {"num_format": "0.000"},
+    "mkr_total": {"num_format": "0.000", "bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "total": {"num_format": "#,##0", "bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "total_count": {"num_format": '0" Ja"', "bold": True, "top": 1, "bg_color": TOTAL_FILL, "align": "center"},
+    "total_label": {"bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "date": {"num_format": "yyyy-mm-dd", "align": "center"},
+    "missing": {"font_color": "#C00000", "italic": True, "align": "right"},
+    "status": {"bold": True, "align": "center"},
+    "status_big": {"bold": True, "font_size": 14, "align": "center", "border": 2},
+    "input_text": {"bg_color": INPUT_FILL, "locked": False, "align": "center", "border": 1, "border_color": "#BF8F00"},
+    "input_int": {"bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0", "border": 1,
+                  "border_color": "#BF8F00"},
+}
+
+
+def render(workbook: Workbook, path: Path) -> None:
+    """Write the workbook to ``path`` (the caller makes this atomic)."""
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                          "default_date_format": "yyyy-mm-dd"})
+    wb.set_properties({
+        "title": workbook.agreement.titel,
+        "subject": "Fördelning av medel enligt överenskommelse",
+        "author": "xl_tools",
+        "comments": f"Genererad av xl_tools {__version__} från mallen {workbook.agreement.id}",
+        "created": dt.datetime(2000, 1, 1),  # stable metadata; the generation time is on the Info sheet
+    })
+    wb.set_calc_mode("auto")
+    formats = {key: wb.add_format({"font_name": "Calibri", "font_size": 10, **props}) for key, props in STYLES.items()}
+    for sheet in workbook.sheets:
+        _render_sheet(wb, sheet, formats)
+    for name, ref in sorted(workbook.names.items()):
+        wb.define_name(name, ref)
+    wb.close()
+
+
+def _render_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    if sheet.tab_color:
+        ws.set_tab_color(sheet.tab_color)
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    merged_cells = set()
+    for first_row, first_col, last_row, last_col, value, style in sheet.merges:
+        if first_col == last_col and first_row == last_row:
+            ws.write(first_row, first_col, value, formats[style])
+        else:
+            ws.merge_range(first_row, first_col, last_row, last_col, value, formats[style])
+        for r in range(first_row, last_row + 1):
+            for c in range(first_col, last_col + 1):
+                merged_cells.add((r, c))
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if (row, col) in merged_cells:
+            continue
+        fmt = formats[cell.style]
+        if cell.formula is not None:
+            value = cell.value
+            if isinstance(value, bool):
+                value = int(value)
+            ws.write_formula(row, col, cell.formula, fmt, value if value is not None else 0)
+        elif cell.value is None or cell.value == "":
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(cell.value, (dt.date, dt.datetime)):
+            ws.write_datetime(row, col, dt.datetime.combine(cell.value, dt.time()) if not isinstance(
+                cell.value, dt.datetime) else cell.value, fmt)
+        elif isinstance(cell.value, str):
+            ws.write_string(row, col, cell.value, fmt)
+        else:
+            ws.write_number(row, col, cell.value, fmt)
+    for first_row, first_col, last_row, last_col, options in sheet.validations:
+        ws.data_validation(first_row, first_col, last_row, last_col, options)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer(f"&L{sheet.name}&RSida &P av &N")
+    if sheet.freeze:
+        ws.repeat_rows(0, sheet.freeze[0] - 1)
+    for chart in sheet.charts:
+        _render_chart(wb, ws, sheet, chart)
+    if sheet.protect:
+        ws.protect("", {"format_columns": True, "format_rows": True, "sort": False,
+                        "select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet: Sheet, chart: Any) -> None:
+    c = wb.add_chart({"type": "column"})
+    name = quote(sheet.name)
+    cat_col, first, last = chart.categories
+    for series_name, col in chart.series:
+        c.add_series({
+            "name": series_name,
+            "categories": f"={name}!${_col(cat_col)}${first + 1}:${_col(cat_col)}${last + 1}",
+            "values": f"={name}!${_col(col)}${FIRST + 1}:${_col(col)}${LAST + 1}",
+        })
+    c.set_title({"name": chart.title, "name_font": {"size": 11}})
+    c.set_y_axis({"num_format": "#,##0", "name": "kr"})
+    c.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
+    c.set_legend({"position": "bottom"})
+    c.set_size({"width": 1100, "height": 420})
+    ws.insert_chart(chart.anchor[0], chart.anchor[1], c)
+
+
+def _col(col: int) -> str:
+    return xl_rowcol_to_cell(0, col).rstrip("0123456789")

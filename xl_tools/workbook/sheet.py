@@ -1,0 +1,74 @@
+"""A small in-memory model of a worksheet: cells with a formula and the engine's value.
+
+The layout code fills these; :mod:`xl_tools.workbook.render` writes them with
+XlsxWriter. Every formula cell carries the value the engine computed for it, so the
+file shows the right numbers even in viewers that do not recalculate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+MISSING = "Befolkning saknas"
+
+
+@dataclass
+class Cell:
+    value: Any = None
+    formula: str | None = None
+    style: str = "text"
+    is_input: bool = False
+
+
+@dataclass
+class Chart:
+    title: str
+    categories: tuple[int, int, int]  # col, first row, last row
+    series: list[tuple[str, int]]  # (name, col)
+    anchor: tuple[int, int]
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int, Any, str]] = field(default_factory=list)
+    validations: list[tuple[int, int, int, int, dict]] = field(default_factory=list)
+    freeze: tuple[int, int] | None = None
+    charts: list[Chart] = field(default_factory=list)
+    protect: bool = True
+    tab_color: str | None = None
+    print_rows: tuple[int, int] | None = None
+
+    def put(self, row: int, col: int, value: Any, style: str = "text") -> None:
+        self.cells[(row, col)] = Cell(value=value, style=style)
+
+    def formula(self, row: int, col: int, formula: str, value: Any, style: str) -> None:
+        if not formula.startswith("="):
+            formula = "=" + formula
+        self.cells[(row, col)] = Cell(value=value, formula=formula, style=style)
+
+    def input(self, row: int, col: int, value: Any, style: str) -> None:
+        self.cells[(row, col)] = Cell(value=value, style=style, is_input=True)
+
+    def ref(self, row: int, col: int, *, abs_row: bool = False, abs_col: bool = False,
+            external: bool = False) -> str:
+        cell = xl_rowcol_to_cell(row, col, row_abs=abs_row, col_abs=abs_col)
+        return f"{quote(self.name)}!{cell}" if external else cell
+
+    def rng(self, first: int, last: int, col: int, *, external: bool = False, absolute: bool = True) -> str:
+        a = xl_rowcol_to_cell(first, col, row_abs=absolute, col_abs=absolute)
+        b = xl_rowcol_to_cell(last, col, row_abs=absolute, col_abs=absolute)
+        return f"{quote(self.name)}!{a}:{b}" if external else f"{a}:{b}"
+
+
+def quote(sheet_name: str) -> str:
+    """Sheet name as it must appear in a formula."""
+    if sheet_name.replace("_", "").isalnum() and not sheet_name[0].isdigit():
+        return sheet_name
+    return "'" + sheet_name.replace("'", "''") + "'"
+
