@@ -56,5 +56,13 @@ def audit_workbook(path: str | Path, *, only: Iterable[str] | None = None,
     return AuditReport(file=str(path), findings=sort_findings(findings, names), sheet_order=names)
 
 
-__all__ = ["AuditReport", "Finding", "Severity", "WorkbookReadError", "audit_workbook", "read_workbook",
-           "run_rules", "RULES"]
+__all__ = [
+    "RULES",
+    "AuditReport",
+    "Finding",
+    "Severity",
+    "WorkbookReadError",
+    "audit_workbook",
+    "read_workbook",
+    "run_rules",
+]

@@ -81,7 +81,7 @@ def _sheet_name(raw: str | None) -> tuple[str | None, bool]:
     name = raw[:-1]
     if name.startswith("'") and name.endswith("'"):
         name = name[1:-1].replace("''", "'")
-    external = name.startswith("[") or name.startswith("\\") or "]" in name
+    external = name.startswith(("[", "\\")) or "]" in name
     return name, external
 
 

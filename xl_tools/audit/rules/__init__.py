@@ -3,6 +3,16 @@
 from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
     consistency,
     errors_in_values,
+    external,
+    grant,
+    hidden,
+    lookups,
+    magic_numbers,
+    protection,
+    ranges,
+    recalc,
+    text_numbers,
+    totals,
 )
 from xl_tools.audit.rules.base import RULES, AuditContext, Rule
 

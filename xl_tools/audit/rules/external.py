@@ -1,0 +1,57 @@
+"""XL017 external references and calls, XL019 macros present."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from xl_tools.audit.formula import functions, references
+from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.rules.base import AuditContext, rule
+
+EXTERNAL_FUNCTIONS = {"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "REGISTER", "SQL.REQUEST",
+                      "IMPORTDATA", "IMPORTXML", "CUBEVALUE", "CUBEMEMBER"}
+_DDE = re.compile(r"(?<![A-Za-z0-9_.\"])[A-Za-z0-9_.]+\|['A-Za-z0-9_!\[\]]")
+
+
+def external_calls(formula: str) -> str | None:
+    """Why ``formula`` reaches outside the workbook, or None."""
+    if any(r.external for r in references(formula)) or re.search(r"\[\d+\]", formula):
+        return "refers to another workbook"
+    names = set(functions(formula)) & EXTERNAL_FUNCTIONS
+    if names:
+        return f"calls {min(names)}, which fetches data from outside the workbook"
+    if "|" in formula and _DDE.search(formula):
+        return "is a DDE link to another program"
+    return None
+
+
+@rule("XL017", Severity.WARNING, "External reference, DDE or web call")
+def external_references(ctx: AuditContext) -> Iterator[Finding]:
+    """Formulas that refer to other workbooks ([1]Sheet!A1), DDE links (app|topic!item),
+    WEBSERVICE, RTD, CALL and similar; and the workbook's external link parts. Their values
+    depend on files or services the reader may not have. The auditor never follows them."""
+    wb = ctx.workbook
+    for link in wb.external_links:
+        yield Finding("", "", "XL017", Severity.WARNING,
+                      f"The workbook links to an external file: {link}.",
+                      "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
+    for sheet in wb.sheets:
+        for cell in sheet.cells.values():
+            if cell.formula is None:
+                continue
+            why = external_calls(cell.formula)
+            if why:
+                yield Finding(sheet.name, cell.address, "XL017", Severity.WARNING,
+                              f"The formula {why}.",
+                              "Bring the data into the workbook so that the result can be checked.")
+
+
+@rule("XL019", Severity.INFO, "Workbook contains macros")
+def macros_present(ctx: AuditContext) -> Iterator[Finding]:
+    """A VBA project is present (.xlsm). The auditor never runs it; results that macros
+    write are only checked as typed values."""
+    if ctx.workbook.has_macros:
+        yield Finding("", "", "XL019", Severity.INFO,
+                      "The workbook contains macros (VBA); they were not run.",
+                      "Review what the macros change before trusting values they write.")

@@ -1,0 +1,92 @@
+"""XL003 formula omits adjacent cells and XL005 formula refers to empty cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xl_tools.audit.formula import function_calls, references
+from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
+from xl_tools.audit.rules.base import AuditContext, rule
+
+_SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
+
+
+def _numeric(cell: Cell | None) -> bool:
+    return cell is not None and cell.kind == "n" and isinstance(cell.value, float)
+
+
+def _looks_like_year(cell: Cell) -> bool:
+    return cell.formula is None and isinstance(cell.value, float) and cell.value.is_integer() \
+        and 1900 <= cell.value <= 2100
+
+
+def _is_aggregate(cell: Cell) -> bool:
+    return cell.formula is not None and any(
+        not r.is_cell for r in references(cell.formula)) and "SUM" in cell.formula.upper()
+
+
+def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str]]:
+    """(range text, address of the omitted neighbour) for each summed range that stops short."""
+    for name in _SUMMING:
+        for args in function_calls(cell.formula or "", name):
+            for arg in args:
+                for ref in references(arg):
+                    if ref.sheet is not None or ref.is_cell or ref.row2 - ref.row1 > 100_000:
+                        continue
+                    if ref.col1 == ref.col2:
+                        ends = [((ref.row2 + 1, ref.col1), (ref.row2, ref.col1)),
+                                ((ref.row1 - 1, ref.col1), (ref.row1, ref.col1))]
+                    elif ref.row1 == ref.row2:
+                        ends = [((ref.row1, ref.col2 + 1), (ref.row1, ref.col2)),
+                                ((ref.row1, ref.col1 - 1), (ref.row1, ref.col1))]
+                    else:
+                        continue
+                    for (r, c), (er, ec) in ends:
+                        beyond, edge = sheet.get(r, c), sheet.get(er, ec)
+                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond) or not _numeric(edge):
+                            continue
+                        assert beyond is not None
+                        if _looks_like_year(beyond) or _is_aggregate(beyond):
+                            continue
+                        if beyond.formula is not None and (er, ec) < (r, c) and beyond.formula == cell.formula:
+                            continue
+                        yield arg, a1(r, c)
+
+
+@rule("XL003", Severity.WARNING, "Formula omits adjacent cells")
+def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
+    """A SUM/SUMPRODUCT/AVERAGE/SUBTOTAL over a single row or column range that stops one cell
+    short of a contiguous block of numbers: the number just beyond the range is left out.
+    Year headers (1900–2100) and neighbouring subtotals are not counted as omitted."""
+    for sheet in ctx.workbook.sheets:
+        for cell in sheet.cells.values():
+            if cell.formula is None or "(" not in cell.formula:
+                continue
+            for arg, missing in _omitted(sheet, cell):
+                yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
+                              f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
+                              f"Extend the range to include {missing}, or move {missing} away if it does not belong.")
+                break
+
+
+@rule("XL005", Severity.INFO, "Formula refers to empty cells")
+def refers_to_empty(ctx: AuditContext) -> Iterator[Finding]:
+    """A formula that refers to a single cell that is empty (Excel counts it as 0 or "")."""
+    wb = ctx.workbook
+    for sheet in wb.sheets:
+        for cell in sheet.cells.values():
+            if cell.formula is None:
+                continue
+            for ref in references(cell.formula):
+                if not ref.is_cell or ref.external:
+                    continue
+                target = sheet if ref.sheet is None else wb.sheet(ref.sheet)
+                if target is None:
+                    continue
+                other = target.get(ref.row1, ref.col1)
+                if other is None or (other.kind == "" and other.formula is None):
+                    where = a1(ref.row1, ref.col1) if ref.sheet is None else f"{ref.sheet}!{a1(ref.row1, ref.col1)}"
+                    yield Finding(sheet.name, cell.address, "XL005", Severity.INFO,
+                                  f"The formula refers to {where}, which is empty.",
+                                  "Check the reference; type 0 in the cell if empty is meant as zero.")
+                    break

@@ -1,0 +1,45 @@
+"""XL004: a number stored as text (ignored by SUM, compared as text)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from xl_tools.audit.formula import Ref, references
+from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.rules.base import AuditContext, rule
+
+_NUMBER_TEXT = re.compile(r"^\s*[-+−]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:[.,]\d+)?\s*%?\s*$|^\s*[-+−]?\d+(?:[.,]\d+)?\s*$")
+
+
+def looks_numeric(text: str) -> bool:
+    """``"1 234,5"``, ``"42"``, ``"-7.5"`` are numbers as text; codes with a leading zero
+    (``"01"``, länskod) and longer identifiers are not."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 20:
+        return False
+    digits = stripped.lstrip("+-−")
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        return False
+    return bool(_NUMBER_TEXT.match(stripped))
+
+
+@rule("XL004", Severity.WARNING, "Number stored as text")
+def number_as_text(ctx: AuditContext) -> Iterator[Finding]:
+    """A typed text that reads as a number. SUM and other functions skip it, so a total
+    silently leaves it out: a warning when a formula's range covers it, else info.
+    Codes with a leading zero (länskod "01") are not flagged."""
+    for sheet in ctx.workbook.sheets:
+        suspects = [c for c in sheet.cells.values()
+                    if c.formula is None and c.kind == "s" and isinstance(c.value, str) and looks_numeric(c.value)]
+        if not suspects:
+            continue
+        ranges: list[Ref] = [r for c in sheet.cells.values() if c.formula
+                             for r in references(c.formula) if r.sheet is None and not r.is_cell]
+        for cell in suspects:
+            used = any(r.contains(cell.row, cell.col) for r in ranges)
+            severity = Severity.WARNING if used else Severity.INFO
+            note = " A formula's range covers it, so the total leaves it out." if used else ""
+            yield Finding(sheet.name, cell.address, "XL004", severity,
+                          f"{cell.value!r} is text that looks like a number.{note}",
+                          "Convert it to a number (Data > Text to Columns, or retype it).")

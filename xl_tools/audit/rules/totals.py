@@ -1,0 +1,170 @@
+"""XL012 totals that are typed or do not add up, XL013 shares that do not sum to 1."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+
+from xl_tools.audit.formula import function_calls, references
+from xl_tools.audit.model import Cell, Finding, Severity, Sheet
+from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.money import format_kr
+
+TOTAL_LABEL = re.compile(r"^\s*(summa|totalt?|totals|total\b|sum\b|s:a|grand total|summering)", re.IGNORECASE)
+SHARE_LABEL = re.compile(r"\b(andel|andelar|share|shares|fördelningsnyckel|procent)\b", re.IGNORECASE)
+
+
+def _num(cell: Cell | None) -> bool:
+    return cell is not None and cell.kind == "n" and isinstance(cell.value, float)
+
+
+def _exact(value: float) -> Fraction:
+    return Fraction(repr(value)) if math.isfinite(value) else Fraction(0)
+
+
+def _block(sheet: Sheet, row: int, col: int, drow: int, dcol: int) -> list[Cell]:
+    """The contiguous numbers before (row, col), walking against the direction (drow, dcol)."""
+    out: list[Cell] = []
+    r, c = row - drow, col - dcol
+    while r >= 1 and c >= 1:
+        cell = sheet.get(r, c)
+        if not _num(cell):
+            break
+        assert cell is not None
+        out.append(cell)
+        r, c = r - drow, c - dcol
+    return out[::-1]
+
+
+def _is_plain_sum_of(cell: Cell, block: list[Cell]) -> bool:
+    for args in function_calls(cell.formula or "", "SUM"):
+        for ref in (r for a in args for r in references(a)):
+            if ref.sheet is None and all(ref.contains(b.row, b.col) for b in block):
+                return True
+    return False
+
+
+def _kr(value: Fraction) -> str:
+    if value.denominator == 1 or abs(value) >= 100:
+        return f"{format_kr(round(value))} kr"
+    return f"{float(value):g}"
+
+
+def _close(a: Fraction, b: Fraction) -> bool:
+    return abs(a - b) <= max(Fraction(1, 200), abs(b) * Fraction(1, 10**12))
+
+
+def _labels(sheet: Sheet) -> Iterator[tuple[Cell, int, int]]:
+    """Total labels with the direction their numbers run: (label, drow, dcol).
+
+    A label in a row ("Summa" in column A) totals the numbers above each cell of its row;
+    a label heading a column totals the numbers to the left of each cell below it.
+    """
+    for cell in sheet.cells.values():
+        if cell.kind == "s" and cell.formula is None and isinstance(cell.value, str) \
+                and len(cell.value) <= 40 and TOTAL_LABEL.match(cell.value):
+            right = sheet.get(cell.row, cell.col + 1)
+            below = sheet.get(cell.row + 1, cell.col)
+            if _num(right) or (right is None and any(_num(sheet.get(cell.row, cell.col + k)) for k in range(2, 6))):
+                yield cell, 1, 0
+            if _num(below):
+                yield cell, 0, 1
+
+
+@rule("XL012", Severity.ERROR, "Total typed in, or not equal to what it totals")
+def totals(ctx: AuditContext) -> Iterator[Finding]:
+    """A total row or column (labelled Summa, Totalt, Total, Sum) whose cell is a typed
+    number (warning when it equals the sum, error when not) or a formula whose value
+    differs from the sum of the numbers it totals (error). The difference is given in
+    kronor: parts − total, so 499 999 999 under a typed 500 000 000 is −1 kr."""
+    for sheet in ctx.workbook.sheets:
+        seen: set[tuple[int, int]] = set()
+        for label, drow, dcol in _labels(sheet):
+            targets: list[Cell] = []
+            if drow:  # a total row: every number to the right of the label
+                c = label.col + 1
+                while c <= label.col + 200:
+                    cell = sheet.get(label.row, c)
+                    if cell is not None and _num(cell):
+                        targets.append(cell)
+                    elif cell is not None and cell.kind == "s" and cell.value:
+                        break
+                    c += 1
+            else:  # a total column: every number below the label
+                r = label.row + 1
+                while _num(sheet.get(r, label.col)):
+                    targets.append(sheet.get(r, label.col))  # type: ignore[arg-type]
+                    r += 1
+            for total in targets:
+                if (total.row, total.col) in seen:
+                    continue
+                seen.add((total.row, total.col))
+                block = _block(sheet, total.row, total.col, drow, dcol)
+                if len(block) < 2:
+                    continue
+                yield from _check_total(sheet, total, block, "column" if drow else "row")
+
+
+def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Iterator[Finding]:
+    value = _exact(total.value)  # type: ignore[arg-type]
+    parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
+    span = f"{block[0].address}:{block[-1].address}"
+    if total.formula is not None:
+        if _is_plain_sum_of(total, block) or _close(value, parts):
+            return
+        subtotal_free = sum((_exact(b.value) for b in block if b.formula is None), Fraction(0))  # type: ignore[arg-type]
+        subtotals = sum((_exact(b.value) for b in block if b.formula is not None), Fraction(0))  # type: ignore[arg-type]
+        if _close(value, subtotal_free) or _close(value, subtotals) or _close(2 * value, parts):
+            return
+        if not any(r.sheet is None and not r.is_cell for r in references(total.formula)) and \
+                not any(r.sheet is None and any(r.contains(b.row, b.col) for b in block)
+                        for r in references(total.formula)):
+            return  # a formula about something else in a total row (a rate, a lookup)
+        yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
+                      f"The total {_kr(value)} is not the sum of {span} ({_kr(parts)}); "
+                      f"difference {_kr(parts - value).replace('-', '−')}.",
+                      f"Make it =SUM({span}) or correct the parts.")
+        return
+    if _close(value, parts):
+        yield Finding(sheet.name, total.address, "XL012", Severity.WARNING,
+                      f"The total {_kr(value)} is typed in; it equals the sum of {span} today "
+                      "but will not follow changes.",
+                      f"Replace it with =SUM({span}).")
+    else:
+        yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
+                      f"The typed total {_kr(value)} differs from the sum of {span} ({_kr(parts)}): "
+                      f"difference {_kr(parts - value).replace('-', '−')}.",
+                      f"Find the wrong part or replace the total with =SUM({span}).")
+
+
+@rule("XL013", Severity.WARNING, "Shares that do not sum to 1")
+def shares(ctx: AuditContext) -> Iterator[Finding]:
+    """A column headed Andel/Share whose values lie between 0 and 1 and sum to between 0.5
+    and 1.5 but not to 1 (to 1e-9): typically shares rounded before use, or a row missing."""
+    for sheet in ctx.workbook.sheets:
+        for head in list(sheet.cells.values()):
+            if head.kind != "s" or not isinstance(head.value, str) or len(head.value) > 60 \
+                    or not SHARE_LABEL.search(head.value):
+                continue
+            values: list[Cell] = []
+            r = head.row + 1
+            while True:
+                cell = sheet.get(r, head.col)
+                if not _num(cell):
+                    break
+                assert cell is not None
+                label = sheet.get(r, 1)
+                if label is not None and isinstance(label.value, str) and TOTAL_LABEL.match(label.value):
+                    break
+                values.append(cell)
+                r += 1
+            if len(values) < 3 or not all(0 <= v.value <= 1 for v in values):  # type: ignore[operator]
+                continue
+            total = sum(_exact(v.value) for v in values)  # type: ignore[arg-type]
+            if Fraction(1, 2) < total < Fraction(3, 2) and abs(total - 1) > Fraction(1, 10**9):
+                span = f"{values[0].address}:{values[-1].address}"
+                yield Finding(sheet.name, head.address, "XL013", Severity.WARNING,
+                              f"The shares in {span} sum to {float(total):.10g}, not 1.",
+                              "Compute shares from the unrounded populations, or check for a missing row.")
