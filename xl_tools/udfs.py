@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from xl_tools import api
-from xl_tools.engine.rounding import normalise_rule, round_half_away
+from xl_tools.engine.rounding import normalise_rule
 from xl_tools.errors import PopulationDataError, XlToolsError
 from xl_tools.money import parse_amount
 from xl_tools.population import (
@@ -170,7 +170,8 @@ def _share(region_i: int, num: int, den: int, date: dt.date, rule: str) -> Numbe
             return top // bottom
         return top / bottom  # int / int is correctly rounded to the nearest float
     if rule == "kronor":
-        return round_half_away(Fraction(top, bottom))
+        # Half away from zero (top, bottom >= 0), as engine.rounding.round_half_away.
+        return (2 * top + bottom) // (2 * bottom)
     return _number(_distribution(num, den, date, rule)[region_i])
 
 
