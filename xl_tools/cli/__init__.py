@@ -37,6 +37,8 @@ def main() -> None:
 
 # Command modules register themselves on ``cli`` when imported.
 from xl_tools.cli import core  # noqa: E402,F401
+from xl_tools.cli import audit  # noqa: E402,F401
+from xl_tools.cli import workbooks  # noqa: E402,F401
 from xl_tools.cli import udf_commands  # noqa: E402,F401
 
 __all__ = ["cli", "main", "sys"]

@@ -96,6 +96,9 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.xlsx", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     backup_file = None
     try:
         render(layout, tmp)
@@ -111,19 +114,29 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
     return GenerateResult(path=out, status=layout.status, carry=report, backup=backup_file, workbook=layout)
 
 
+def generate_agreement_into(template: Path, out_dir: Path, *, discard_unmatched: bool = False) -> GenerateResult:
+    """Generate an agreement template into ``out_dir`` (the ``overenskommelse`` kind)."""
+    agreement = load_template(template)
+    return generate_workbook(agreement, output_path_for(agreement, out_dir), discard_unmatched=discard_unmatched)
+
+
 def build_all(template_dir: Path = TEMPLATE_DIR, out_dir: Path = WORKBOOK_DIR, *,
               progress: Callable[[str], None] | None = None, discard_unmatched: bool = False) -> list[GenerateResult]:
-    """Regenerate every template in ``template_dir`` into ``out_dir``."""
+    """Regenerate every template in ``template_dir`` into ``out_dir``, whatever its kind."""
+    from xl_tools.workbook.kinds import generator_for, template_kind
+
     templates = list_templates(template_dir)
     if not templates:
         raise XlToolsError(f"No templates (*.toml) in {template_dir}.")
-    # Validate every template before writing anything.
-    agreements = [load_template(t) for t in templates]
+    # Check every template's kind (and every agreement template) before writing anything.
+    kinds = [template_kind(t) for t in templates]
+    for template, kind in zip(templates, kinds):
+        if kind == "overenskommelse":
+            load_template(template)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    for i, agreement in enumerate(agreements, start=1):
+    for i, (template, kind) in enumerate(zip(templates, kinds), start=1):
         if progress:
-            progress(f"[{i}/{len(agreements)}] {agreement.id}")
-        results.append(generate_workbook(agreement, output_path_for(agreement, out_dir),
-                                         discard_unmatched=discard_unmatched))
+            progress(f"[{i}/{len(templates)}] {template.name}")
+        results.append(generator_for(kind)(template, out_dir, discard_unmatched=discard_unmatched))
     return results

@@ -86,12 +86,15 @@ class CarryReport:
     """What regeneration carried over from the old workbook, and what it could not place."""
 
     carried: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # carried cells that differ from the default
     unplaced: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.carried and not self.unplaced:
             return "No inputs to carry over."
-        text = f"Carried over {len(self.carried)} input cell(s)."
+        text = f"Carried over {len(self.carried)} input cell(s), {len(self.changed)} of them not the default"
+        text += (": " + ", ".join(self.changed[:8]) + (" …" if len(self.changed) > 8 else "") + ".") if self.changed \
+            else "."
         if self.unplaced:
             text += f" Could not place {len(self.unplaced)}: " + "; ".join(self.unplaced[:5])
             if len(self.unplaced) > 5:
@@ -153,16 +156,21 @@ def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
                     if count is not None:
                         inputs.population.setdefault(target_date, {})[region.code] = count
                         report.carried.append(where)
+                        report.changed.append(where)
                 elif target_post.regel == "per_unit_capped":
                     count = parse_count(value)
                     if count is not None:
                         inputs.units.setdefault(target_post.id, {})[region.code] = count
                         report.carried.append(where)
+                        if count:
+                            report.changed.append(where)
                 else:
                     flag = parse_flag(value)
                     if flag is not None:
                         inputs.flags.setdefault(target_post.id, {})[region.code] = flag
                         report.carried.append(where)
+                        if not flag:
+                            report.changed.append(where)
             except XlToolsError as exc:
                 report.unplaced.append(f"{where} ({region.name}): {exc}")
     wb.close()

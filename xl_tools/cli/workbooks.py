@@ -1,0 +1,67 @@
+"""Commands that generate the agreement workbooks: ``build`` and ``generate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools.cli import cli
+from xl_tools.workbook import GenerateResult, build_all, generate_workbook
+from xl_tools.workbook.generate import WORKBOOK_DIR
+
+
+def _report(result: GenerateResult) -> None:
+    click.echo(f"  wrote {result.path}  Kontroll: {result.status}")
+    if result.carry.carried or result.carry.unplaced:
+        click.echo(f"  {result.carry.summary()}")
+    if result.backup:
+        click.echo(f"  previous version kept as {result.backup}")
+
+
+@cli.command()
+@click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
+              show_default=True, help="Folder of agreement templates (*.toml).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=WORKBOOK_DIR, show_default=True,
+              help="Folder for the generated workbooks.")
+@click.option("--discard-unmatched", is_flag=True,
+              help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
+def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
+    """Regenerate every agreement workbook from its template, keeping typed inputs."""
+    results = build_all(template_dir, out_dir, progress=lambda msg: click.echo(msg, err=True),
+                        discard_unmatched=discard_unmatched)
+    for result in results:
+        _report(result)
+    failed = [r for r in results if r.status != "OK"]
+    if failed:
+        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}.")
+
+
+@cli.command()
+@click.argument("template", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx to write.")
+@click.option("--discard-unmatched", is_flag=True,
+              help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
+def generate(template: Path, output: Path, discard_unmatched: bool) -> None:
+    """Generate one agreement workbook from TEMPLATE (a .toml file in templates/)."""
+    agreement = load_template(template)
+    click.echo(f"Generating {agreement.kortnamn} …", err=True)
+    _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--no-libreoffice", is_flag=True, help="Skip the LibreOffice recalculation.")
+@click.option("--no-python", is_flag=True, help="Skip the Python (formulas) recalculation.")
+def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
+    """Recalculate WORKBOOK in Python and in LibreOffice and compare with its stored values."""
+    from xl_tools.verify import verify_workbook
+
+    report = verify_workbook(workbook, python=not no_python, libreoffice=not no_libreoffice)
+    for m in report.mismatches[:50]:
+        click.echo(str(m))
+    click.echo(f"{report.formula_cells} formula cells checked against {', '.join(report.checked)}: "
+               f"{len(report.mismatches)} mismatch(es).")
+    if report.mismatches:
+        raise SystemExit(1)
