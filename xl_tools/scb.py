@@ -204,7 +204,7 @@ def parse_counties(data: dict, url: str, year: int) -> dict[str, int]:
         values = data["value"]
     except (KeyError, TypeError, ValueError) as exc:
         raise XlToolsError(f"SCB's answer from {url} is not the JSON-stat2 expected (missing {exc}).") from None
-    if len(sizes) != len(ids) or any(len(codes[d]) != s for d, s in zip(ids, sizes)):
+    if len(sizes) != len(ids) or any(len(codes[d]) != s for d, s in zip(ids, sizes, strict=True)):
         raise XlToolsError(f"SCB's answer from {url} is inconsistent (size does not match the dimensions).")
     cells = 1
     for s in sizes:

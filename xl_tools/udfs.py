@@ -198,7 +198,7 @@ def _flatten(values: object) -> list[object]:
 @_arg("ar", doc="Året i \"befolkningsmängd den 1 november ÅR\" (2017 års medel: 2016), eller ett datum.")
 @_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakt belopp.")
 def FK_ANDEL(region: Cell, pot: Cell, ar: Cell | dt.date, avrundning: str | None = None) -> Cell:
-    """Regionens andel av beloppet, i förhållande till befolkningsmängden den 1 november år ÅR. Exempel: =FK_ANDEL("Norrbotten"; 150000000; 2016). Utan avrundning: exakt belopp i kronor."""
+    """Regionens andel av beloppet, i förhållande till befolkningsmängden den 1 november år ÅR. Exempel: =FK_ANDEL("Norrbotten"; 150000000; 2016). Utan avrundning: exakt belopp i kronor."""  # noqa: E501 - one line: it is the Excel function help
     try:
         num, den = _cached(_pot, pot)
         return _share(_cached(_region_index, region), num, den, _cached(_date, ar), _cached(_rule, avrundning))
@@ -210,7 +210,7 @@ def FK_ANDEL(region: Cell, pot: Cell, ar: Cell | dt.date, avrundning: str | None
 @_arg("region", doc="Regionens namn, länskod eller länsbokstav.")
 @_arg("ar", doc="Året (befolkningen den 1 november ÅR) eller ett datum, t.ex. 2018-12-31.")
 def FK_BEFOLKNING(region: Cell, ar: Cell | dt.date) -> Cell:
-    """Regionens befolkning den 1 november år ÅR (eller vid ett annat datum). Exempel: =FK_BEFOLKNING("Gotland"; 2016)."""
+    """Regionens befolkning den 1 november år ÅR (eller vid ett annat datum). Exempel: =FK_BEFOLKNING("Gotland"; 2016)."""  # noqa: E501 - one line: it is the Excel function help
     try:
         pops, _ = _populations(_cached(_date, ar))
         return pops[_cached(_region_index, region)]
@@ -223,7 +223,7 @@ def FK_BEFOLKNING(region: Cell, ar: Cell | dt.date) -> Cell:
 @_arg("ar", doc="Året (befolkningen den 1 november ÅR) eller ett datum.")
 @_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakta belopp.")
 def FK_FORDELA(pot: Cell, ar: Cell | dt.date, avrundning: str | None = None) -> list[list[Cell]]:
-    """Fördelar beloppet på alla 21 regioner efter befolkning, som en kolumn i länskodsordning (samma ordning som FK_REGIONER()). Exempel: =FK_FORDELA(100000000; 2016; "largest-remainder")."""
+    """Fördelar beloppet på alla 21 regioner efter befolkning, som en kolumn i länskodsordning (samma ordning som FK_REGIONER()). Exempel: =FK_FORDELA(100000000; 2016; "largest-remainder")."""  # noqa: E501 - one line: it is the Excel function help
     try:
         num, den = _cached(_pot, pot)
         date = _cached(_date, ar)
@@ -259,7 +259,7 @@ def FK_REGION(text: Cell) -> str:
 @_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakta belopp.")
 def FK_KONTAKTER(kontakter: Any, pot: Cell, belopp_per_kontakt: Cell, ar: Cell | dt.date,
                  avrundning: str | None = None) -> list[list[Cell]]:
-    """Ersättning per kontakt med tak: varje region får kontakter × belopp, högst sin befolkningsandel av potten; det som blir över går till regioner med fler kontakter. Ger en kolumn med 21 belopp i länskodsordning."""
+    """Ersättning per kontakt med tak: varje region får kontakter × belopp, högst sin befolkningsandel av potten; det som blir över går till regioner med fler kontakter. Ger en kolumn med 21 belopp i länskodsordning."""  # noqa: E501 - one line: it is the Excel function help
     try:
         alloc = api.kontakter(_flatten(kontakter), pot, belopp_per_kontakt, _cached(_date, ar),
                               _cached(_rule, avrundning))

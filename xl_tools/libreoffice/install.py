@@ -32,7 +32,8 @@ SCRIPT_SOURCE = HERE / "xl_tools_udfs.py"
 SCRIPT_NAME = "xl_tools_udfs.py"
 PRESETS = (Path("/usr/lib/libreoffice/presets/basic"), Path("/opt/libreoffice/presets/basic"))
 
-_DOCTYPE = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE {root} PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "{dtd}">\n'
+_DOCTYPE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<!DOCTYPE {root} PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "{dtd}">\n')
 _SCRIPT_XLC = _DOCTYPE.format(root="library:libraries", dtd="libraries.dtd") + (
     '<library:libraries xmlns:library="http://openoffice.org/2000/library" '
     'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
