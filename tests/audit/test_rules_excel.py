@@ -1,0 +1,117 @@
+"""Each Excel-style rule fires on a workbook that has the problem and not on one without."""
+
+from __future__ import annotations
+
+from tests.audit.conftest import column
+
+
+def cells(found):
+    return sorted((f.sheet, f.cell) for f in found)
+
+
+def _column_formulas(bad_row: int | None = None, bad=None) -> dict:
+    sheet = {}
+    for r in range(2, 10):
+        sheet[f"A{r}"] = r * 10
+        sheet[f"B{r}"] = r
+        sheet[f"C{r}"] = (f"=A{r}*B{r}", r * 10 * r)
+    if bad_row:
+        sheet[f"C{bad_row}"] = bad
+    return sheet
+
+
+def test_xl001_error_value(findings):
+    assert cells(findings("XL001", {"S": {"A1": 1, "B1": ("=A1/0", "#DIV/0!")}})) == [("S", "B1")]
+    assert findings("XL001", {"S": {"A1": 1, "B1": ("=A1/2", 0.5)}}) == []
+
+
+def test_xl002_inconsistent_formula(findings):
+    found = findings("XL002", {"S": _column_formulas(5, ("=A5*B6", 300))})
+    assert cells(found) == [("S", "C5")]
+    assert "C2:C9" in found[0].message
+    assert findings("XL002", {"S": _column_formulas()}) == []
+
+
+def test_xl002_total_at_end_of_run_is_not_inconsistent(findings):
+    sheet = _column_formulas()
+    sheet["C10"] = ("=SUM(C2:C9)", 0)
+    assert findings("XL002", {"S": sheet}) == []
+
+
+def test_xl010_typed_constant_among_formulas(findings):
+    assert cells(findings("XL010", {"S": _column_formulas(6, 360)})) == [("S", "C6")]
+    assert findings("XL010", {"S": _column_formulas()}) == []
+
+
+def test_xl003_sum_stops_short(findings):
+    short = {**column("A", 1, [1, 2, 3, 4, 5]), "A6": ("=SUM(A1:A4)", 10)}
+    full = {**column("A", 1, [1, 2, 3, 4, 5]), "A6": ("=SUM(A1:A5)", 15)}
+    found = findings("XL003", {"S": short})
+    assert cells(found) == [("S", "A6")] and "A5" in found[0].message
+    assert findings("XL003", {"S": full}) == []
+
+
+def test_xl003_year_header_is_not_omitted(findings):
+    sheet = {"A1": 2019, **column("A", 2, [1, 2, 3]), "A5": ("=SUM(A2:A4)", 6)}
+    assert findings("XL003", {"S": sheet}) == []
+
+
+def test_xl004_number_stored_as_text(findings):
+    found = findings("XL004", {"S": {"A1": 5, "A2": "12", "A3": ("=SUM(A1:A2)", 5)}})
+    assert cells(found) == [("S", "A2")] and found[0].severity.label == "warning"
+    assert findings("XL004", {"S": {"A1": 5, "A2": "01", "A3": "Stockholm"}}) == []
+
+
+def test_xl005_formula_refers_to_empty_cell(findings):
+    assert cells(findings("XL005", {"S": {"A1": 1, "B1": ("=A1+A2", 1)}})) == [("S", "B1")]
+    assert findings("XL005", {"S": {"A1": 1, "A2": 2, "B1": ("=A1+A2", 3)}}) == []
+
+
+def test_xl006_unlocked_formula_in_protected_sheet(findings):
+    sheet = {"A1": 1, "B1": ("=A1*2", 2)}
+    found = findings("XL006", {"S": sheet}, protect=["S"], unlocked=["B1"])
+    assert cells(found) == [("S", "B1")]
+    assert findings("XL006", {"S": sheet}, protect=["S"]) == []
+
+
+def test_xl011_magic_number(findings):
+    found = findings("XL011", {"S": {"A1": 100, "B1": ("=A1*0.2271", 22.71)}})
+    assert cells(found) == [("S", "B1")] and "0.2271" in found[0].message
+    clean = {"A1": 100, "B1": ("=ROUND(A1*100/1000,2)", 10), "C1": ("=IF(A1>0,1,0)", 1)}
+    assert findings("XL011", {"S": clean}) == []
+
+
+def test_xl014_stale_cached_value(findings):
+    assert cells(findings("XL014", {"S": {"A1": 2, "A2": 3, "A3": ("=SUM(A1:A2)*2", 7)}})) == [("S", "A3")]
+    ok = {"A1": 2, "A2": 3, "A3": ("=ROUND(SUM(A1:A2)/3,2)", 1.67), "A4": ("=IF(A1>1,MAX(A1:A2),0)", 3)}
+    assert findings("XL014", {"S": ok}) == []
+
+
+def test_xl014_skips_formulas_it_cannot_evaluate(findings):
+    assert findings("XL014", {"S": {"A1": 2, "A2": ("=VLOOKUP(A1,B1:C3,2,FALSE)", 99)}}) == []
+
+
+def test_xl015_manual_calculation(findings):
+    assert [f.rule for f in findings("XL015", {"S": {"A1": 1}}, manual=True)] == ["XL015"]
+    assert findings("XL015", {"S": {"A1": 1}}) == []
+
+
+def test_xl016_approximate_lookup(findings):
+    sheet = {"A1": 1, "B1": 2, "C1": ("=VLOOKUP(A1,A1:B1,2)", 2), "D1": ("=MATCH(1,A1:B1)", 1)}
+    assert cells(findings("XL016", {"S": sheet})) == [("S", "C1"), ("S", "D1")]
+    exact = {"A1": 1, "B1": 2, "C1": ("=VLOOKUP(A1,A1:B1,2,FALSE)", 2), "D1": ("=MATCH(1,A1:B1,0)", 1)}
+    assert findings("XL016", {"S": exact}) == []
+
+
+def test_xl017_external_reference_and_webservice(findings):
+    sheet = {"A1": ("=[1]Data!A1*2", 0), "A2": ('=WEBSERVICE("http://example.com")', "x")}
+    assert cells(findings("XL017", {"S": sheet})) == [("S", "A1"), ("S", "A2")]
+    assert findings("XL017", {"S": {"A1": 1, "A2": ("=Other!A1", 0)}, "Other": {"A1": 0}}) == []
+
+
+def test_xl018_hidden_sheets_and_rows(findings):
+    found = findings("XL018", {"S": {"A1": 1, "A2": ("=A1", 1)}, "H": {"A1": 1}, "V": {"A1": 1}},
+                     hidden=["H"], very_hidden=["V"], hidden_rows={"S": [2]})
+    assert sorted((f.sheet, f.cell, f.severity.label) for f in found) == [
+        ("H", "", "info"), ("S", "A2", "info"), ("V", "", "warning")]
+    assert findings("XL018", {"S": {"A1": 1, "A2": ("=A1", 1)}}) == []
