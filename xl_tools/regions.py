@@ -79,6 +79,8 @@ BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}
 _NOISE = {"region", "regionen", "landstinget", "landsting", "lans", "lan", "i", "county"}
 # Close-match threshold (difflib ratio) for a misspelling to be accepted as a region.
 _FUZZY_CUTOFF = 0.85
+# How much closer the best region must be than the next one for a misspelling to be accepted.
+_FUZZY_MARGIN = 0.1
 
 
 def _fold(text: str) -> str:
@@ -98,6 +100,7 @@ def _key(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, Region]:
+    """Every accepted exact form, folded: names, genitive forms, letters and codes."""
     index: dict[str, Region] = {}
     for r in REGIONS:
         names = (r.name, r.county, r.region_name, *r.aliases)
@@ -113,45 +116,138 @@ def _index() -> dict[str, Region]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, Region]:
+    """The keys a misspelling may be compared with: names only, no codes or letters."""
+    return {k: r for k, r in _index().items() if not k.isdigit() and len(k) > 2}
+
+
 def _strip_genitive(key: str) -> str:
-    return key[:-1] if key.endswith("s") else key
+    return key.removesuffix("s")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap neighbours)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _partial_of(key: str) -> list[Region]:
+    """Regions with a name of which ``key`` is only a part ("vastra", "gotaland")."""
+    hits: list[Region] = []
+    padded = f" {key} "
+    for k, r in _names().items():
+        if k != key and padded in f" {k} " and r not in hits:
+            hits.append(r)
+    return hits
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy(key: str) -> Region | None:
+    """The one region a misspelling clearly means, or None if none or more than one.
+
+    Accepted only when the best region is close (difflib ratio ≥ 0.85, or one typing
+    slip in a name of five letters or more) and clearly closer than any other region,
+    and ``key`` is not merely part of a region's name ("Västra", "Götaland").
+    """
+    if len(key) < 4 or _partial_of(key):
+        return None
+    ratio: dict[Region, float] = {}
+    distance: dict[Region, int] = {}
+    for k, r in _names().items():
+        matcher = difflib.SequenceMatcher(None, key, k)
+        # quick_ratio() is an upper bound of ratio(); far names keep the bound, which
+        # can only make the margin test below stricter.
+        score = matcher.quick_ratio()
+        if score >= 0.6:
+            score = matcher.ratio()
+        ratio[r] = max(ratio.get(r, 0.0), score)
+        # Lengths three or more apart are at least that many edits apart (a lower bound,
+        # which can only make the test below stricter).
+        gap = abs(len(key) - len(k))
+        d = gap if gap >= 3 else _edit_distance(key, k)
+        distance[r] = min(distance.get(r, 99), d)
+    ranked = sorted(ratio, key=lambda r: -ratio[r])
+    best, second = ranked[0], ranked[1]
+    close = ratio[best] >= _FUZZY_CUTOFF or (len(key) >= 5 and distance[best] <= 1)
+    others = [distance[r] for r in ranked[1:]]
+    clear = (ratio[best] - ratio[second] >= _FUZZY_MARGIN and min(others) > distance[best]) or (
+        distance[best] <= 1 and min(others) >= 3
+    )
+    return best if close and clear else None
+
+
+_PREFIXED = re.compile(r"^(?P<code>\d{1,2})\s*[-–:.]?\s+(?P<name>\D.*)$")
 
 
 def resolve_region(text: object) -> Region:
     """Return the region that ``text`` names.
 
     Accepts länskod (``"01"``, ``1``), länsbokstav (``"AB"``), county, region or
-    short name, with or without diacritics and in any case, and close misspellings.
+    short name, with or without diacritics and in any case, SCB's ``"01 Stockholms
+    län"``, and close misspellings (``"Norrbottn"``). Anything else — including a
+    part of a name such as ``"Västra"`` or a misspelling that could mean two regions —
+    raises :class:`UnknownRegionError` listing the closest regions.
     """
     if isinstance(text, Region):
         return text
+    if isinstance(text, bool):
+        raise UnknownRegionError(f"Region is not a name or länskod: {text!r}.")
     if isinstance(text, float) and text.is_integer():
         text = int(text)
     if isinstance(text, int):
-        text = f"{text:02d}"
+        if f"{text:02d}" in BY_CODE:
+            return BY_CODE[f"{text:02d}"]
+        raise UnknownRegionError(_unknown_code(str(text)))
     if not isinstance(text, str) or not text.strip():
         raise UnknownRegionError(
             f"Region missing or not text: {text!r}. Give a name such as 'Stockholm' or a länskod such as '01'."
         )
     raw = text.strip()
-    index = _index()
     if raw.isdigit():
-        code = f"{int(raw):02d}"
-        if code in index:
-            return index[code]
-    for candidate in (_fold(raw), _key(raw), _strip_genitive(_key(raw))):
-        if candidate in index:
-            return index[candidate]
+        code = f"{int(raw):02d}" if len(raw) <= 3 else raw
+        if code in BY_CODE:
+            return BY_CODE[code]
+        raise UnknownRegionError(_unknown_code(raw))
+    prefixed = _PREFIXED.match(raw)
+    if prefixed:
+        by_code = resolve_region(prefixed["code"])
+        by_name = resolve_region(prefixed["name"])
+        if by_code != by_name:
+            raise UnknownRegionError(
+                f"{raw!r} is contradictory: länskod {by_code.code} is {by_code.name}, "
+                f"but the name is {by_name.name}."
+            )
+        return by_code
+    index = _index()
     key = _key(raw)
-    names = [k for k in index if not k.isdigit() and len(k) > 2]
-    close = difflib.get_close_matches(key, names, n=5, cutoff=_FUZZY_CUTOFF)
-    hits = {index[k] for k in close}
-    if len(hits) == 1:
-        return hits.pop()
-    suggestions = _suggest(key)
+    for candidate in (_fold(raw), key, _strip_genitive(key)):
+        if candidate in index and not candidate.isdigit():
+            return index[candidate]
+    hit = _fuzzy(key) or _fuzzy(_fold(raw))
+    if hit is not None:
+        return hit
+    partial = [r.name for r in _partial_of(key)] if key else []
+    suggestions = partial + [n for n in _suggest(key) if n not in partial]
     raise UnknownRegionError(
-        f"Unknown region {raw!r}. Did you mean: {', '.join(suggestions)}? "
+        f"Unknown region {raw!r}. Did you mean: {', '.join(suggestions[:3])}? "
         "Run 'xl-tools befolkning' to list the 21 regions."
+    )
+
+
+def _unknown_code(text: str) -> str:
+    return (
+        f"Unknown länskod {text!r}. The länskoder are "
+        + ", ".join(r.code for r in REGIONS)
+        + " (02, 11, 15 and 16 no longer exist)."
     )
 
 
@@ -159,7 +255,7 @@ def _suggest(key: str, n: int = 3) -> list[str]:
     index = _index()
     scored: dict[Region, float] = {}
     for k, region in index.items():
-        if k.isdigit():
+        if k.isdigit() or len(k) <= 2:
             continue
         score = difflib.SequenceMatcher(None, key, k).ratio()
         scored[region] = max(scored.get(region, 0.0), score)
