@@ -1,0 +1,136 @@
+"""Bad input gives one line and exit 2; output formats, exit codes, annotate, trace, diff."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xl_tools.audit import audit_workbook
+from xl_tools.audit.reader import OLE_MAGIC, WorkbookReadError
+from xl_tools.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _bad_files(tmp_path: Path) -> dict[str, Path]:
+    files = {}
+    files["encrypted"] = tmp_path / "enc.xlsx"
+    files["encrypted"].write_bytes(OLE_MAGIC + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 100)
+    files["xls"] = tmp_path / "old.xls"
+    files["xls"].write_bytes(OLE_MAGIC + b"\0" * 500)
+    files["text"] = tmp_path / "notes.xlsx"
+    files["text"].write_text("hello", encoding="utf-8")
+    files["corrupt"] = tmp_path / "corrupt.xlsx"
+    files["corrupt"].write_bytes(b"PK\x03\x04" + b"\0" * 50)
+    files["zip-not-workbook"] = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(files["zip-not-workbook"], "w") as z:
+        z.writestr("readme.txt", "x")
+    files["bomb"] = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(files["bomb"], "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 << 20))
+    return files
+
+
+def _entity_book(tmp_path: Path, book) -> Path:
+    src = book({"S": {"A1": 1}})
+    out = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>', 1)
+            zout.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "xls", "text", "corrupt", "zip-not-workbook", "bomb"])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, kind):
+    path = _bad_files(tmp_path)[kind]
+    result = run("audit", str(path))
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_specific_messages(tmp_path):
+    files = _bad_files(tmp_path)
+    for kind, words in [("encrypted", "encrypted"), ("xls", ".xls"), ("bomb", "zip bomb"),
+                        ("text", "not an Excel workbook")]:
+        with pytest.raises(WorkbookReadError, match=words.replace(".", r"\.")):
+            audit_workbook(files[kind])
+
+
+def test_xml_entities_are_refused(tmp_path, book):
+    result = run("audit", str(_entity_book(tmp_path, book)))
+    assert result.exit_code == 2 and "entit" in result.output.lower()
+
+
+def test_macros_are_noted_not_run(tmp_path, book):
+    src = book({"S": {"A1": 1}})
+    xlsm = tmp_path / "m.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(xlsm, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("xl/vbaProject.bin", b"not really vba")
+    report = audit_workbook(xlsm)
+    assert [f.rule for f in report.findings] == ["XL019"]
+    assert audit_workbook(src).findings == []
+
+
+def test_json_schema_and_exit_codes(book):
+    path = book({"S": {"A1": 1, "B1": ("=A1/0", "#DIV/0!"), "C1": ("=A1*0.25", 0.25)}})
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert set(data) == {"file", "findings"}
+    assert all(set(f) == {"sheet", "cell", "rule", "severity", "message"} for f in data["findings"])
+    assert {(f["cell"], f["rule"], f["severity"]) for f in data["findings"]} >= {("B1", "XL001", "error")}
+    clean = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25)}})
+    assert run("audit", str(clean)).exit_code == 0
+    assert run("audit", str(clean), "--fail-on", "info").exit_code == 1
+
+
+def test_text_report_groups_by_sheet_most_severe_first(book):
+    path = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25), "C1": ("=A1/0", "#DIV/0!")}})
+    text = run("audit", str(path)).output
+    assert "[S]" in text and text.index("ERROR") < text.index("INFO")
+
+
+def test_annotate_writes_copy_with_comments_and_summary(tmp_path, book):
+    path = book({"S": {"A1": 1, "B1": ("=A1/0", "#DIV/0!")}})
+    before = path.read_bytes()
+    out = tmp_path / "annotated.xlsx"
+    result = run("audit", str(path), "--annotate", str(out))
+    assert result.exit_code == 1 and out.exists()
+    assert path.read_bytes() == before
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "Granskning"
+    assert "XL001" in wb["S"]["B1"].comment.text
+    assert wb["Granskning"]["B2"].hyperlink.location or wb["Granskning"]["B2"].hyperlink.target
+
+
+def test_trace_prints_precedents_and_dependents(book):
+    path = book({"S": {"A1": 2, "A2": 3, "A3": ("=A1+A2", 5), "A4": ("=A3*2", 10)}})
+    result = run("trace", str(path), "S!A3")
+    assert result.exit_code == 0
+    prec, dep = result.output.split("Dependents:")
+    assert "S!A1" in prec and "S!A2" in prec and "S!A4" in dep
+    assert run("trace", str(path), "Nope!A1").exit_code == 2
+
+
+def test_diff_ignores_recalculation_noise(book):
+    a = book({"S": {"A1": 2, "A2": ("=A1*2", 4), "A3": 7}})
+    b = book({"S": {"A1": 2, "A2": ("=A1*2", 99), "A3": 7}})
+    c = book({"S": {"A1": 3, "A2": ("=A1*3", 9), "A3": 7}})
+    assert run("diff", str(a), str(b)).exit_code == 0
+    result = run("diff", str(a), str(c))
+    assert result.exit_code == 1 and "S!A1" in result.output and "S!A2" in result.output
+    assert "S!A3" not in result.output
