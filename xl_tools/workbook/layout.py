@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from xl_tools import __version__
-from xl_tools.agreement import Agreement, Post
+from xl_tools.agreement import Agreement
 from xl_tools.population import PopulationTable, describe_date
 from xl_tools.regions import REGIONS
 from xl_tools.workbook.blocks import (
@@ -219,7 +219,7 @@ class Builder:
             pop_sheet = self.pop
             writer = BlockWriter(
                 s, post, col, pot_name=self.pot_name[post.id], rate_name=self.rate_name.get(post.id),
-                pop_ref=lambda r, c=pop_col: pop_sheet.ref(r, c, external=True),
+                pop_ref=lambda r, c=pop_col, sh=pop_sheet: sh.ref(r, c, external=True),
                 pop_sum_ref=pop_sheet.ref(SUM_ROW, pop_col, abs_row=True, abs_col=True, external=True),
                 pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
                 populations=self.populations(post.befolkning),
@@ -309,7 +309,8 @@ class Builder:
                     missing = value == MISSING
                     formula = f"IF(ISNUMBER({ref}),{ref}/1000000,{ref})" if self._any_missing() else f"{ref}/1000000"
                     shown = value if missing else value / 1_000_000
-                    s.formula(row, col, formula, shown, "missing" if missing else ("mkr_total" if row == SUM_ROW else "mkr"))
+                    style = "missing" if missing else ("mkr_total" if row == SUM_ROW else "mkr")
+                    s.formula(row, col, formula, shown, style)
                 s.widths[col] = 13
                 col += 1
             s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year} (Mkr)", "block"))
@@ -525,7 +526,7 @@ class Builder:
     def _value_of(self, external_ref: str) -> Any:
         sheet_name, cell = external_ref.rsplit("!", 1)
         sheet_name = sheet_name.strip("'").replace("''", "'")
-        from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
         letters, row = coordinate_from_string(cell.replace("$", ""))
         sheet = next(sh for sh in (self.payouts, self.summary, self.params, *self.villkor_sheets)
@@ -571,8 +572,8 @@ class Builder:
         missing_dates = [d for d in a.reference_dates() if self.populations(d) is None]
         row = 6
         lines: list[tuple[str, str]] = [
-            ("Vad är detta", "Fördelning och uppföljning av statens medel enligt överenskommelsen: ett blad per villkor "
-                             "med en rad per region, sammanställning, utbetalningar och kontroller."),
+            ("Vad är detta", "Fördelning och uppföljning av statens medel enligt överenskommelsen: ett blad per "
+                             "villkor med en rad per region, sammanställning, utbetalningar och kontroller."),
             ("Källa", a.kalla),
             ("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
                            + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."),
@@ -588,8 +589,9 @@ class Builder:
             ("Avrundning", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan redovisar; summan "
                            "kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."
              if a.avrundning == "kronor" else "Inga avrundningar: exakta belopp."),
-            ("Generera om", f"xl-tools build   (alla mallar)   eller   xl-tools generate {a.path.name if a.path else ''}"
-                            " -o FIL.xlsx. Indata du skrivit in följer med; förra versionen sparas som .bak.xlsx."),
+            ("Generera om", "xl-tools build   (alla mallar)   eller   xl-tools generate "
+                            f"templates/{a.path.name if a.path else ''} -o FIL.xlsx. Indata du skrivit in följer med; "
+                            "förra versionen sparas som .bak.xlsx."),
             ("Mall", str(a.path.name) if a.path else a.id),
             ("Genererad", self.generated.strftime("%Y-%m-%d %H:%M") + f" av xl_tools {__version__}"),
         ]
