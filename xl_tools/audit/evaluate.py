@@ -167,6 +167,7 @@ class Evaluator:
 
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
+        self._range_cache: dict[tuple[str, int, int, int, int], list[float]] = {}
 
     def _cells(self, node: Node, sheet_name: str, row: int, col: int) -> tuple[str, list[tuple[int, int]]]:
         _, sheet, parts = node
@@ -197,15 +198,22 @@ class Evaluator:
                     c1, c2 = sorted((c1, c2))
                     if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_RANGE:
                         raise Unsupported("range")
+                    key = (name, r1, c1, r2, c2)
+                    cached = self._range_cache.get(key)
+                    if cached is not None:
+                        values.extend(cached)
+                        continue
                     target = self.workbook.sheet(name)
                     if target is None:
                         raise Unsupported("sheet")
+                    start = len(values)
                     for (rr, cc) in [k for k in target.cells if r1 <= k[0] <= r2 and c1 <= k[1] <= c2] \
                             if (r2 - r1 + 1) * (c2 - c1 + 1) > 4 * len(target.cells) else \
                             [(rr, cc) for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1)]:
                         v = self._value(name, rr, cc, True)
                         if v is not None:
                             values.append(v)
+                    self._range_cache[key] = values[start:]
                     continue
             values.append(self.eval(arg, sheet, row, col))
         return values

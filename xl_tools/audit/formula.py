@@ -191,11 +191,18 @@ def functions(formula: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+@lru_cache(maxsize=256)
+def _call_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Z0-9_.])(?:_XLFN\.)?" + re.escape(name.upper()) + r"\(")
+
+
 def function_calls(formula: str, name: str) -> list[list[str]]:
     """The argument texts of every call of function ``name`` (top-level commas only)."""
     calls: list[list[str]] = []
     upper = formula.upper()
-    pattern = re.compile(r"(?<![A-Z0-9_.])(?:_XLFN\.)?" + re.escape(name.upper()) + r"\(")
+    if name.upper() + "(" not in upper:
+        return calls
+    pattern = _call_pattern(name)
     for m in pattern.finditer(upper):
         depth, args, current, i = 1, [], [], m.end()
         in_str = False

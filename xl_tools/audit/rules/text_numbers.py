@@ -9,7 +9,10 @@ from xl_tools.audit.formula import Ref, references
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
 
-_NUMBER_TEXT = re.compile(r"^\s*[-+−]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:[.,]\d+)?\s*%?\s*$|^\s*[-+−]?\d+(?:[.,]\d+)?\s*$")
+_NUMBER_TEXT = re.compile(
+    r"^\s*[-+−]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:[.,]\d+)?\s*%?\s*$"
+    r"|^\s*[-+−]?\d+(?:[.,]\d+)?\s*$"
+)
 
 
 def looks_numeric(text: str) -> bool:
