@@ -24,24 +24,50 @@ per_unit_capped        villkor 3, the contact stimulus: 3 000 kr per contact, at
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from xl_tools.engine.rounding import DEFAULT_ROUNDING, apply_rounding, normalise_rule, round_half_away
+from xl_tools.engine.rounding import DEFAULT_ROUNDING, apply_rounding, normalise_rule
 from xl_tools.errors import XlToolsError
+from xl_tools.money import format_kr
 
 Kronor = Fraction
 
 
 def _check(populations: Sequence[int], *others: Sequence[object]) -> None:
-    if not populations or any(p <= 0 for p in populations):
+    if not populations or any(
+        isinstance(p, bool) or not isinstance(p, numbers.Integral) or p <= 0 for p in populations
+    ):
         raise XlToolsError("Every population must be a positive whole number.")
     for other in others:
         if len(other) != len(populations):
             raise XlToolsError(
                 f"Expected {len(populations)} values, one per region, got {len(other)}."
             )
+
+
+def _check_qualified(qualified: Sequence[object]) -> list[bool]:
+    """Met / not met per region: booleans (or 0/1). Text such as "nej" is refused, not read as true."""
+    result = []
+    for q in qualified:
+        if isinstance(q, bool):
+            result.append(q)
+        elif isinstance(q, numbers.Integral) and q in (0, 1):
+            result.append(bool(q))
+        else:
+            raise XlToolsError(f"Whether a villkor was met must be true or false, got {q!r}.")
+    return result
+
+
+def _check_pot(pot: Fraction | int) -> Fraction:
+    if isinstance(pot, bool) or not isinstance(pot, (numbers.Rational, Fraction)):
+        raise XlToolsError(f"The pot must be an exact amount of kronor (int or Fraction), got {pot!r}.")
+    pot = Fraction(pot)
+    if pot < 0:
+        raise XlToolsError("The pot must not be negative.")
+    return pot
 
 
 def population_share(pot: Fraction | int, populations: Sequence[int]) -> list[Kronor]:
@@ -51,7 +77,7 @@ def population_share(pot: Fraction | int, populations: Sequence[int]) -> list[Kr
     The shares sum exactly to the pot.
     """
     _check(populations)
-    pot = Fraction(pot)
+    pot = _check_pot(pot)
     total = sum(populations)
     return [pot * p / total for p in populations]
 
@@ -64,7 +90,8 @@ def share_if_qualified(pot: Fraction | int, populations: Sequence[int],
     (villkor 1 and 2: "landstingens andel ... om villkoret är uppfyllt").
     """
     _check(populations, qualified)
-    return [s if q else Fraction(0) for s, q in zip(population_share(pot, populations), qualified)]
+    met = _check_qualified(qualified)
+    return [s if q else Fraction(0) for s, q in zip(population_share(pot, populations), met, strict=True)]
 
 
 def shared_among_qualified(pot: Fraction | int, populations: Sequence[int],
@@ -75,11 +102,12 @@ def shared_among_qualified(pot: Fraction | int, populations: Sequence[int],
     dela på 50 miljoner kronor". If no region met it, nothing is paid.
     """
     _check(populations, qualified)
-    pot = Fraction(pot)
-    total = sum(p for p, q in zip(populations, qualified) if q)
+    met = _check_qualified(qualified)
+    pot = _check_pot(pot)
+    total = sum(p for p, q in zip(populations, met, strict=True) if q)
     if total == 0:
         return [Fraction(0)] * len(populations)
-    return [pot * p / total if q else Fraction(0) for p, q in zip(populations, qualified)]
+    return [pot * p / total if q else Fraction(0) for p, q in zip(populations, met, strict=True)]
 
 
 def per_unit_capped(pot: Fraction | int, populations: Sequence[int], units: Sequence[int],
@@ -98,12 +126,12 @@ def per_unit_capped(pot: Fraction | int, populations: Sequence[int], units: Sequ
     contacts than the pot pays for, the rest of the pot is not paid out.
     """
     _check(populations, units)
-    pot = Fraction(pot)
+    pot = _check_pot(pot)
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Rational) or rate < 0:
+        raise XlToolsError(f"The rate per unit must be a non-negative exact amount, got {rate!r}.")
     rate = Fraction(rate)
-    if pot < 0 or rate < 0:
-        raise XlToolsError("The pot and the rate per unit must not be negative.")
     for u in units:
-        if isinstance(u, bool) or int(u) != u or u < 0:
+        if isinstance(u, bool) or not isinstance(u, numbers.Integral) or u < 0:
             raise XlToolsError(f"Number of units must be a non-negative whole number, got {u!r}.")
     caps = population_share(pot, populations)
     demand = [rate * int(u) for u in units]
@@ -150,8 +178,8 @@ class Allocation:
 
 
 def _signed(value: Fraction) -> str:
-    rounded = round_half_away(value) if value.denominator != 1 else int(value)
-    text = f"{abs(rounded):,}".replace(",", " ")
+    """``+1``, ``−3``; with öre when the difference is not whole kronor (``−0,50``)."""
+    text = format_kr(abs(value), 0 if value.denominator == 1 else 2)
     return ("+" if value > 0 else "−") + text
 
 
