@@ -188,7 +188,13 @@ def read_csv(path: Path, default_source: str = "") -> PopulationTable:
                     f"{path}: line {lineno} is not a population row ({exc}). "
                     f"Expected columns: {', '.join(CSV_FIELDS)}."
                 ) from None
-            raw.setdefault(date, {})[code] = value
+            year = raw.setdefault(date, {})
+            if code in year and year[code] != value:
+                raise PopulationDataError(
+                    f"{path}: line {lineno} gives county {code} on {date.isoformat()} a second, different "
+                    f"population ({year[code]} and {value}). Keep one row per county and date."
+                )
+            year[code] = value
             if row.get("source"):
                 sources[date] = row["source"]
     for date, by_code in raw.items():
