@@ -5,14 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from fractions import Fraction
 
 import click
 
 from xl_tools import api
 from xl_tools.cli import cli
 from xl_tools.engine.rounding import DEFAULT_ROUNDING, ROUNDING_RULES
+from xl_tools.errors import AmountError
 from xl_tools.money import format_kr
 from xl_tools.population import describe_date, load_population
+
+_NEGATIVE = re.compile(r"^-\s*[0-9]")
+
+
+class NumberArgsCommand(click.Command):
+    """A command whose arguments are amounts and years: a leading minus is a negative
+    number (refused with one line), never a cluster of short options such as ``-150 Mkr``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if _NEGATIVE.match(arg):
+                raise AmountError(f"Negative amounts are not allowed: {arg!r}. Give a positive amount of kronor.")
+        return super().parse_args(ctx, args)
+
 
 ROUNDING_OPTION = click.option(
     "--rounding", "-r", type=click.Choice(ROUNDING_RULES), default=DEFAULT_ROUNDING, show_default=True,
@@ -21,11 +38,19 @@ ROUNDING_OPTION = click.option(
 )
 
 
-def _amount_text(value, rounding: str) -> str:
+def _amount_text(value: Fraction, rounding: str) -> str:
     return format_kr(value, 0 if rounding != "none" else 2)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+def _csv_amount(value: Fraction) -> str:
+    """Whole kronor as an integer; an exact (unrounded) amount to the öre with a decimal point,
+    not as a fraction such as ``3396166500000000/9967637``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format_kr(value, 2).replace(" ", "").replace(",", ".")
+
+
+@cli.command(cls=NumberArgsCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("region")
 @click.argument("pot")
 @click.argument("year")
@@ -39,7 +64,7 @@ def andel(region: str, pot: str, year: str, rounding: str) -> None:
     click.echo(f"{_amount_text(amount, rounding)} kr")
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+@cli.command(cls=NumberArgsCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("pot")
 @click.argument("year")
 @ROUNDING_OPTION
@@ -73,8 +98,9 @@ def fordela(pot: str, year: str, rounding: str, fmt: str) -> None:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["lanskod", "region", "befolkning", "andel", "belopp"])
         for r in d.rows:
-            w.writerow([r.region.code, r.region.name, r.population, f"{float(r.share):.10f}", str(r.amount)])
-        w.writerow(["", "Summa", d.population_total, "1", str(alloc.total)])
+            w.writerow([r.region.code, r.region.name, r.population, f"{float(r.share):.10f}",
+                        _csv_amount(r.amount)])
+        w.writerow(["", "Summa", d.population_total, "1", _csv_amount(alloc.total)])
         click.echo(buf.getvalue(), nl=False)
         return
     click.echo(f"Fördelning av {format_kr(d.pot)} kr efter befolkning {d.reference_text} "
