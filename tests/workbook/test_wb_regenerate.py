@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXED_TIME, find_row, header_col, input_values, type_inputs, values
 
 from xl_tools.errors import XlToolsError
-from xl_tools.workbook import generate_workbook
 from xl_tools.workbook import generate as generate_module
+from xl_tools.workbook import generate_workbook
 
 
 @pytest.fixture

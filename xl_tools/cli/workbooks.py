@@ -46,7 +46,6 @@ def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
 def generate(template: Path, output: Path, discard_unmatched: bool) -> None:
     """Generate one agreement workbook from TEMPLATE (a .toml file in templates/)."""
     agreement = load_template(template)
-    click.echo(f"Generating {agreement.kortnamn} …", err=True)
     _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
 
 

@@ -466,7 +466,9 @@ class Builder:
                             _sum_or_missing(b.max_values), tol_formula, tol_value,
                             "Regionernas max ska tillsammans bli potten; avrundning till hela kronor per region kan "
                             "ge några kronors skillnad.")
-            if p.regel in ("share_if_qualified", "shared_among_qualified"):
+            if p.regel == "share_if_qualified":
+                # (not for shared_among_qualified: there the regions that met it share the whole pot,
+                # so a region may get more than its population share of it)
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
                                    b.sheet.rng(FIRST, LAST, b.max_col, external=True))
                 count = 0 if not b.missing else MISSING
