@@ -188,8 +188,8 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 def _money(value: object, where: str, key: str, loc: _Located, line: int | None) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise loc.error(f"{where}, field '{key}': must be an amount of kronor, got {value!r}.", line)
-    from xl_tools.money import parse_amount
     from xl_tools.errors import AmountError
+    from xl_tools.money import parse_amount
 
     try:
         return parse_amount(value, what=key)
