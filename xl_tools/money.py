@@ -51,7 +51,9 @@ def parse_amount(value: object, *, what: str = "pot") -> Fraction:
     Decimal comma or point. Must be non-negative and a whole number of öre.
     """
     if isinstance(value, bool) or value is None:
-        raise AmountError(f"The {what} is missing or not a number: {_show(value)}. Give kronor, e.g. 150000000 or '150 Mkr'.")
+        raise AmountError(
+            f"The {what} is missing or not a number: {_show(value)}. Give kronor, e.g. 150000000 or '150 Mkr'."
+        )
     if isinstance(value, int):
         result = Fraction(value)
     elif isinstance(value, Fraction):
