@@ -17,6 +17,7 @@ from xl_tools.errors import XlToolsError
 DEFAULT_KIND = "overenskommelse"
 KINDS: dict[str, str] = {
     "overenskommelse": "xl_tools.workbook.generate:generate_agreement_into",
+    **{"intern_fordelning": "xl_tools.followup.internal:generate_internal_into", "villkor3_sammanstallning": "xl_tools.followup.compilation:generate_compilation_into"},  # noqa: E501
 }
 
 
