@@ -233,11 +233,10 @@ class Builder:
             title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr, befolkning {describe_date(post.befolkning)}"
             if block.missing:
                 title += f" ({MISSING.lower()})"
+            title += f"\nUtbetalas senast {post.utbetalning.isoformat()}" + (
+                f", redovisning senast {post.redovisning.isoformat()}" if post.redovisning else "")
             s.merges.append((BLOCK_ROW, block.first_col, BLOCK_ROW, block.last_col, title,
                              "block_missing" if block.missing else "block"))
-            s.put(BLOCK_ROW - 1, block.first_col,
-                  f"Utbetalas senast {post.utbetalning.isoformat()}" + (
-                      f"; redovisning senast {post.redovisning.isoformat()}" if post.redovisning else ""), "small")
             if block.input_col is not None:
                 self.names[input_name(post)] = "=" + s.rng(FIRST, LAST, block.input_col, external=True)
             for c in range(block.first_col, block.last_col + 1):
@@ -245,6 +244,7 @@ class Builder:
             col = block.last_col + 2
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.freeze = (FIRST, 2)
+        s.heights.update({BLOCK_ROW: 30, HEADER_ROW: 30})
         series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s]
         s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
                               series=series, anchor=(SUM_ROW + 3, 1)))
@@ -318,6 +318,7 @@ class Builder:
         s.put(BLOCK_ROW - 1, mkr_start, "Belopp i miljoner kronor, tre decimaler", "small")
         s.put(SUM_ROW, 1, "SUMMA", "total_label")
         s.freeze = (FIRST, 2)
+        s.heights[HEADER_ROW] = 45
 
     def _any_missing(self) -> bool:
         return any(b.missing for b in self.blocks)

@@ -90,6 +90,8 @@ def _render_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]
         ws.set_tab_color(sheet.tab_color)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
+    for row, height in sheet.heights.items():
+        ws.set_row(row, height)
     merged_cells = set()
     for first_row, first_col, last_row, last_col, value, style in sheet.merges:
         if first_col == last_col and first_row == last_row:

@@ -36,6 +36,7 @@ class Sheet:
     name: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int, Any, str]] = field(default_factory=list)
     validations: list[tuple[int, int, int, int, dict]] = field(default_factory=list)
     freeze: tuple[int, int] | None = None
