@@ -12,13 +12,18 @@ from xl_tools.errors import XlToolsError
 
 
 class FriendlyGroup(click.Group):
-    """A click group that turns :class:`XlToolsError` into one line on stderr and exit 2."""
+    """A click group that turns :class:`XlToolsError` and usage errors into one line on stderr, exit 2."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except XlToolsError as exc:
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+        except click.UsageError as exc:
+            # One line, like every other bad input (click would print the usage block too).
+            hint = f" See '{exc.ctx.command_path} --help'." if exc.ctx else ""
+            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
@@ -36,9 +41,6 @@ def main() -> None:
 
 
 # Command modules register themselves on ``cli`` when imported.
-from xl_tools.cli import core  # noqa: E402,F401
-from xl_tools.cli import audit  # noqa: E402,F401
-from xl_tools.cli import workbooks  # noqa: E402,F401
-from xl_tools.cli import udf_commands  # noqa: E402,F401
+from xl_tools.cli import audit, core, udf_commands, workbooks  # noqa: E402,F401
 
 __all__ = ["cli", "main", "sys"]

@@ -12,8 +12,8 @@ from xl_tools.engine.rules import (
     allocate,
     per_unit_capped,
     population_share,
-    shared_among_qualified,
     share_if_qualified,
+    shared_among_qualified,
 )
 
 __all__ = [
