@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from xl_tools import regions as regions_mod
+from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.totals import TOTAL_LABEL
@@ -24,7 +25,7 @@ from xl_tools.regions import REGIONS, Region, closest_regions, resolve_region
 
 MIN_REGION_CELLS = 10
 MIN_POT = 10_000
-AMOUNT_HEADER = re.compile(r"belopp|fördeln|tilldel|medel|bidrag|ersättning|utbetal|\bkr\b|kronor|summa",
+AMOUNT_HEADER = re.compile(r"belopp|utfall|fördeln|tilldel|medel|bidrag|ersättning|utbetal|\bkr\b|kronor|summa",
                            re.IGNORECASE)
 MAX_HEADER = re.compile(r"\bmax|maximal|högsta|\btak\b", re.IGNORECASE)
 _DATE_TEXT = [
@@ -167,15 +168,28 @@ def _row_cells(sheet: Sheet, row: int) -> list[tuple[tuple[int, int], Cell]]:
     return index.get(row, [])
 
 
-def _matches(table: RegionTable, values: dict[int, Fraction], date) -> tuple[Fraction, list[int]]:
-    """(pot, rows whose amount is the population share of pot at ``date`` to ±1 kr)."""
+def _tolerance(sheet: Sheet, row: int, col: int) -> Fraction:
+    """How far a correct amount may lie from the exact share: 1 kr for one rounding; a
+    formula adding n rounded amounts (=C8+E8+G8) may be off by up to (n + 1) / 2 kr."""
+    cell = sheet.get(row, col)
+    if cell is None or cell.formula is None:
+        return Fraction(1)
+    terms = sum(1 for r in references(cell.formula) if r.is_cell)
+    return max(Fraction(1), Fraction(terms + 1, 2))
+
+
+def _matches(table: RegionTable, col: int, values: dict[int, Fraction], date) -> tuple[Fraction, list[int]]:
+    """(pot, rows whose amount is the population share of pot at ``date`` to ±1 kr, or to
+    the rounding tolerance of a sum of rounded amounts, see :func:`_tolerance`)."""
     pops = load_population().values[date]
     total = sum(pops.values())
     implied = [v * total / pops[table.regions[r].code] for r, v in values.items()]
     candidates = {Fraction(round(statistics.median(implied))), sum(values.values(), Fraction(0))}
+    tol = {r: _tolerance(table.sheet, r, col) for r in values}
     best: tuple[Fraction, list[int]] = (Fraction(0), [])
     for pot in candidates:
-        ok = [r for r, v in values.items() if abs(v - pot * pops[table.regions[r].code] / total) <= 1]
+        ok = [r for r, v in values.items()
+              if abs(v - pot * pops[table.regions[r].code] / total) <= tol[r]]
         if len(ok) > len(best[1]):
             best = (pot, ok)
     return best
@@ -200,7 +214,7 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
             pops_for = {d: load_population().values[d] for d in table_dates}
             if any(all(v == pops_for[d][table.regions[r].code] for r, v in values.items()) for d in table_dates):
                 continue  # the population column itself
-            results = {d: _matches(table, values, d) for d in table_dates}
+            results = {d: _matches(table, col, values, d) for d in table_dates}
             best = max(table_dates, key=lambda d: (len(results[d][1]), d in stated))
             pot, ok = results[best]
             rows = sorted(values)
@@ -234,21 +248,90 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                               "Check the allocation key and the reference date.")
 
 
+def _header_row_blocks(table: RegionTable, columns: dict[int, dict[int, Fraction]]) -> list[list[int]]:
+    """The table's columns split into blocks at empty columns (a column with nothing in
+    any region row), in order. A block is one post or year laid out side by side."""
+    used: set[int] = set()
+    for r in table.regions:
+        for (_, col), cell in _row_cells(table.sheet, r):
+            if cell.kind or cell.formula is not None:
+                used.add(col)
+    blocks: list[list[int]] = []
+    for col in sorted(used | set(columns)):
+        if blocks and blocks[-1][-1] == col - 1:
+            blocks[-1].append(col)
+        else:
+            blocks.append([col])
+    return blocks
+
+
+def _max_pairs(table: RegionTable, columns: dict[int, dict[int, Fraction]]) -> Iterator[tuple[int, int]]:
+    """(max column, amount column) pairs within one block: each amount column with the
+    nearest max column to its left, or, when there is none on the left, to its right."""
+    for block in _header_row_blocks(table, columns):
+        maxes = [c for c in block if c in columns and MAX_HEADER.search(table.header(c))]
+        if not maxes:
+            continue
+        for col in block:
+            header = table.header(col)
+            if col not in columns or col in maxes or not AMOUNT_HEADER.search(header) \
+                    or TOTAL_LABEL.match(header.strip()) or MAX_HEADER.search(header):
+                continue
+            left = [m for m in maxes if m < col]
+            yield (left[-1] if left else min(maxes)), col
+
+
+def _refers_to(sheet: Sheet, row: int, col: int, target: int, depth: int = 6) -> bool:
+    """True when the formula at (row, col) depends, through cells of the same row, on column ``target``."""
+    todo, seen = [col], {col}
+    while todo and depth > 0:
+        depth -= 1
+        nxt: list[int] = []
+        for c in todo:
+            cell = sheet.get(row, c)
+            if cell is None or cell.formula is None:
+                continue
+            for ref in references(cell.formula):
+                if ref.sheet is None and ref.row1 <= row <= ref.row2:
+                    if ref.col1 <= target <= ref.col2:
+                        return True
+                    if ref.is_cell and ref.col1 not in seen:
+                        seen.add(ref.col1)
+                        nxt.append(ref.col1)
+        todo = nxt
+    return False
+
+
+def _capped_in_row(sheet: Sheet, row: int, amount_col: int, max_col: int) -> bool:
+    """True when some formula in the row applies the cap itself: MIN(amount, max)."""
+    for _, cell in _row_cells(sheet, row):
+        if cell.formula is None or "MIN(" not in cell.formula.upper():
+            continue
+        refs = [r for r in references(cell.formula) if r.sheet is None and r.row1 <= row <= r.row2]
+        if any(r.col1 <= amount_col <= r.col2 for r in refs) and any(r.col1 <= max_col <= r.col2 for r in refs):
+            return True
+    return False
+
+
 @rule("XL023", Severity.ERROR, "Amount above the region's maximum")
 def above_maximum(ctx: AuditContext) -> Iterator[Finding]:
-    """In a region table with a column headed Max/Högsta/Tak, an amount column (headed
-    Belopp, Tilldelning, Utbetalning, …) whose value exceeds the region's maximum by more
-    than 1 kr."""
+    """In a region table, an amount column (headed Belopp, Utfall, Tilldelning, Utbetalning,
+    … kr) whose value exceeds by more than 1 kr the maximum in the nearest column headed
+    Max/Högsta/Tak within the same block of columns (the nearest to its left, else to its
+    right; blocks are separated by empty columns). Not compared: total columns (Summa …),
+    amounts that the workbook computes from the maximum (e.g. =IF(ok, max, 0)), and amounts
+    that the workbook itself caps with MIN(amount, max) — those are uncapped inputs by design."""
     for table in _tables(ctx):
         columns = _numeric_columns(table)
-        max_cols = [c for c in columns if MAX_HEADER.search(table.header(c))]
-        amount_cols = [c for c in columns if c not in max_cols and AMOUNT_HEADER.search(table.header(c))]
-        for mc in max_cols:
-            for ac in amount_cols:
-                for r, value in sorted(columns[ac].items()):
-                    limit = columns[mc].get(r)
-                    if limit is not None and value > limit + 1:
-                        yield Finding(table.sheet.name, a1(r, ac), "XL023", Severity.ERROR,
-                                      f"{table.regions[r].name}: {format_kr(value)} kr is above the maximum "
-                                      f"{format_kr(limit)} kr ({a1(r, mc)}).",
-                                      "Cap the amount at the maximum (=MIN(amount, max)).")
+        sheet = table.sheet
+        for mc, ac in _max_pairs(table, columns):
+            for r, value in sorted(columns[ac].items()):
+                limit = columns[mc].get(r)
+                if limit is None or value <= limit + 1:
+                    continue
+                if _refers_to(sheet, r, ac, mc) or _capped_in_row(sheet, r, ac, mc):
+                    continue
+                yield Finding(sheet.name, a1(r, ac), "XL023", Severity.ERROR,
+                              f"{table.regions[r].name}: {format_kr(value)} kr is above the maximum "
+                              f"{format_kr(limit)} kr ({a1(r, mc)}).",
+                              "Cap the amount at the maximum (=MIN(amount, max)).")

@@ -46,6 +46,15 @@ def _is_plain_sum_of(cell: Cell, block: list[Cell]) -> bool:
     return False
 
 
+_ADDITIVE = re.compile(r"^[\s+\-(),;]*(?:(?:SUM\(|[\s+\-(),;]|@)*)$", re.IGNORECASE)
+_REF_TEXT = re.compile(r"(?:'[^']+'|[A-Za-z0-9_.]+)?!?\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?")
+
+
+def _strip_refs(formula: str) -> str:
+    """The formula with its cell and range references removed (to see what else it does)."""
+    return _REF_TEXT.sub("@", formula)
+
+
 def _kr(value: Fraction) -> str:
     if value.denominator == 1 or abs(value) >= 100:
         return f"{format_kr(round(value))} kr"
@@ -102,9 +111,30 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                     continue
                 seen.add((total.row, total.col))
                 block = _block(sheet, total.row, total.col, drow, dcol)
-                if len(block) < 2:
+                if len(block) < 2 or _years(total, block) or _all_totals(sheet, label, block, drow):
                     continue
                 yield from _check_total(sheet, total, block, "column" if drow else "row")
+
+
+def _is_year(cell: Cell) -> bool:
+    return cell.formula is None and isinstance(cell.value, float) and cell.value.is_integer() \
+        and 1900 <= cell.value <= 2100
+
+
+def _years(total: Cell, block: list[Cell]) -> bool:
+    """A column of years (2017, 2018, …) beside totals is not something to add up."""
+    return _is_year(total) and all(_is_year(b) for b in block)
+
+
+def _is_total_label(cell: Cell | None) -> bool:
+    return cell is not None and isinstance(cell.value, str) and bool(TOTAL_LABEL.match(cell.value))
+
+
+def _all_totals(sheet: Sheet, label: Cell, block: list[Cell], drow: int) -> bool:
+    """True when the parts are labelled as totals too: a list of totals, not parts and their sum."""
+    if drow:
+        return all(_is_total_label(sheet.get(b.row, label.col)) for b in block)
+    return all(_is_total_label(sheet.get(label.row, b.col)) for b in block)
 
 
 def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Iterator[Finding]:
@@ -118,10 +148,17 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
         subtotals = sum((_exact(b.value) for b in block if b.formula is not None), Fraction(0))  # type: ignore[arg-type]
         if _close(value, subtotal_free) or _close(value, subtotals) or _close(2 * value, parts):
             return
-        if not any(r.sheet is None and not r.is_cell for r in references(total.formula)) and \
-                not any(r.sheet is None and any(r.contains(b.row, b.col) for b in block)
-                        for r in references(total.formula)):
-            return  # a formula about something else in a total row (a rate, a lookup)
+        refs = [r for r in references(total.formula) if r.sheet is None]
+        picked = [i for i, b in enumerate(block) if any(r.contains(b.row, b.col) for r in refs)]
+        chosen = [block[i] for i in picked]
+        # A contiguous stretch that stops short of the block is an omission (=B2+B3+B4 over
+        # B2:B5); parts picked with gaps (=C6+E6+G6: every other column) are a deliberate choice.
+        interleaved = bool(picked) and picked[-1] - picked[0] + 1 > len(picked)
+        if chosen and ((interleaved and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
+                       or not _ADDITIVE.match(_strip_refs(total.formula))):
+            return  # a total of chosen parts that adds up, or a formula that is no sum
+        if not chosen:
+            return  # totals something else (the column's own grand total, a rate, a lookup)
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
                       f"The total {_kr(value)} is not the sum of {span} ({_kr(parts)}); "
                       f"difference {_kr(parts - value).replace('-', '−')}.",
