@@ -165,6 +165,14 @@ class BlockWriter:
         amounts = allocate(exact, self.rounding).amounts
         return [_plain(a) for a in amounts]
 
+    def share_of_pot(self, key: str, header: str, style: str) -> None:
+        """The population share of the pot, rounded: ``ROUND(Pott*Andel;0)`` (engine: population_share)."""
+        pot = Fraction(self.post.belopp)
+        amounts = self._rounded(population_share(pot, self.pops) if self.pops else None)
+        self.column(key, header, style,
+                    lambda r: self._guard(self._cell("andel", r), self._round(f"{self.pot}*{self._cell('andel', r)}")),
+                    amounts)
+
     def result(self, max_key: str, utfall_key: str, input_key: str | None) -> BlockResult:
         return BlockResult(
             post=self.post, sheet=self.sheet, first_col=self.first_col, last_col=self.col - 1,
@@ -179,9 +187,7 @@ def write_share_if_qualified(w: BlockWriter) -> BlockResult:
     """Villkor 1 and 2: the population share, paid if the villkor was met (engine: share_if_qualified)."""
     w.population_and_share()
     pot = Fraction(w.post.belopp)
-    maxes = w._rounded(population_share(pot, w.pops) if w.pops else None)
-    w.column("max", "Max (kr)", "kr",
-             lambda r: w._guard(w._cell("andel", r), w._round(f"{w.pot}*{w._cell('andel', r)}")), maxes)
+    w.share_of_pot("max", "Max (kr)", "kr")
     w._qualified_input("Uppfyllt (Ja/Nej)")
     utfall = w._rounded(share_if_qualified(pot, w.pops, w.flags) if w.pops else None)
     w.column("utfall", "Utfall (kr)", "kr_result",
@@ -194,9 +200,7 @@ def write_shared_among_qualified(w: BlockWriter) -> BlockResult:
     """Villkor 4: the pot shared only among the regions that met it (engine: shared_among_qualified)."""
     w.population_and_share()
     pot = Fraction(w.post.belopp)
-    maxes = w._rounded(population_share(pot, w.pops) if w.pops else None)
-    w.column("max", "Max (kr)", "kr",
-             lambda r: w._guard(w._cell("andel", r), w._round(f"{w.pot}*{w._cell('andel', r)}")), maxes)
+    w.share_of_pot("max", "Max (kr)", "kr")
     w._qualified_input("Uppfyllt (Ja/Nej)")
     utfall = w._rounded(shared_among_qualified(pot, w.pops, w.flags) if w.pops else None)
     flags, pops = w._range("uppfyllt"), w._range("befolkning")
@@ -212,10 +216,7 @@ def write_shared_among_qualified(w: BlockWriter) -> BlockResult:
 def write_population_share(w: BlockWriter) -> BlockResult:
     """An unconditional population share (villkor 3's grundbelopp; engine: population_share)."""
     w.population_and_share()
-    pot = Fraction(w.post.belopp)
-    amounts = w._rounded(population_share(pot, w.pops) if w.pops else None)
-    w.column("belopp", "Belopp (kr)", "kr_result",
-             lambda r: w._guard(w._cell("andel", r), w._round(f"{w.pot}*{w._cell('andel', r)}")), amounts)
+    w.share_of_pot("belopp", "Belopp (kr)", "kr_result")
     return w.result("belopp", "belopp", None)
 
 

@@ -65,6 +65,42 @@ def check_not_open(path: Path) -> None:
                 from None
 
 
+def check_output(out: str | Path) -> Path:
+    """An .xlsx path in an existing folder, not open in another program."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use -o NAME.xlsx.")
+    if not out.parent.exists():
+        raise XlToolsError(f"The folder {out.parent} does not exist. Create it or choose another -o.")
+    check_not_open(out)
+    return out
+
+
+def write_atomically(out: Path, write: Callable[[Path], None], *, backup: bool = True) -> Path | None:
+    """Call ``write(tmp)`` on a temporary file beside ``out``, keep the old file as ``.bak.xlsx``,
+    then rename the new file into place. On any failure ``out`` is untouched and no temporary
+    file is left. Returns the backup's path, if one was made."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.xlsx", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    backup_file = None
+    try:
+        write(tmp)
+        if out.exists() and backup:
+            backup_file = backup_path_for(out)
+            shutil.copy2(out, backup_file)
+        os.replace(tmp, out)
+    except PermissionError:
+        raise XlToolsError(f"{out} cannot be replaced (open elsewhere or read-only). Nothing was changed.") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return backup_file
+
+
 def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inputs: Inputs | None = None,
                       carry_over: bool = True, discard_unmatched: bool = False,
                       table: PopulationTable | None = None, generated: dt.datetime | None = None,
@@ -75,12 +111,7 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
     carried over from an existing file at ``out``.
     """
     agreement = template if isinstance(template, Agreement) else load_template(template)
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use -o NAME.xlsx.")
-    if not out.parent.exists():
-        raise XlToolsError(f"The folder {out.parent} does not exist. Create it or choose another -o.")
-    check_not_open(out)
+    out = check_output(out)
     report = CarryReport()
     if inputs is None:
         inputs = Inputs()
@@ -93,24 +124,7 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
                 )
     validate_inputs(inputs, agreement)
     layout = build_workbook(agreement, table or load_population(), inputs, generated)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.xlsx", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    backup_file = None
-    try:
-        render(layout, tmp)
-        if out.exists() and backup:
-            backup_file = backup_path_for(out)
-            shutil.copy2(out, backup_file)
-        os.replace(tmp, out)
-    except PermissionError:
-        raise XlToolsError(f"{out} cannot be replaced (open elsewhere or read-only). Nothing was changed.") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    backup_file = write_atomically(out, lambda tmp: render(layout, tmp), backup=backup)
     return GenerateResult(path=out, status=layout.status, carry=report, backup=backup_file, workbook=layout)
 
 
