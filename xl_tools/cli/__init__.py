@@ -44,3 +44,4 @@ def main() -> None:
 from xl_tools.cli import audit, core, udf_commands, workbooks  # noqa: E402,F401
 
 __all__ = ["cli", "main", "sys"]
+from xl_tools.cli import followup  # noqa: E402,F401

@@ -1,0 +1,213 @@
+"""``xl-tools import``: fill a villkor 3 compilation workbook's input sheet from a CSV or xlsx.
+
+The source has one row per region and the same columns as the sheet *Indata ÅR*:
+a region column (names as people write them, misspellings such as "Norrbottn"
+accepted), then one column per treatment form and provider/sex ("Privat KBT",
+"KBT kvinnor" ...) and the contact columns. A two-row header (group row above form
+row, as in the workbook itself) works too. Counts may be written "18 545".
+
+The import replaces that year's counts: regions not in the file become *Saknas*.
+Rows that name no region are reported and skipped; a negative count, text in a number
+column or a region given twice stops the import with nothing written. The workbook
+is regenerated atomically (:func:`xl_tools.followup.compilation.generate_compilation`).
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xl_tools.agreement import TEMPLATE_DIR
+from xl_tools.errors import UnknownRegionError, XlToolsError
+from xl_tools.followup.compilation import (
+    Compilation,
+    Reports,
+    fold,
+    generate_compilation,
+    load_compilation,
+    read_reports,
+)
+from xl_tools.regions import REGIONS, resolve_region
+from xl_tools.workbook.generate import GenerateResult
+from xl_tools.workbook.inputs import parse_count
+
+_REGION_HEADERS = {"region", "lan", "landsting", "region lan", "regionnamn", "namn"}
+_TOTAL_ROWS = {"summa", "totalt", "riket", "total", "samtliga regioner"}
+_GROUP_WORDS = {"P": {"privat", "privata"}, "O": {"offentlig", "offentliga"}, "M": {"man"},
+                "K": {"kvinnor", "kvinna"}}
+_FILLER = {"behandlingar", "behandling", "per", "form", "antal", "vardgivare", "kon"}
+
+
+@dataclass
+class ImportResult:
+    """What an import read, placed and could not place."""
+
+    year: int
+    regions: dict[str, dict[str, int]] = field(default_factory=dict)
+    unplaced: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    generated: GenerateResult | None = None
+
+    def summary(self) -> str:
+        text = f"Imported {len(self.regions)} region(s) for {self.year}."
+        if self.missing:
+            text += f" Missing (shown as Saknas): {', '.join(self.missing)}."
+        if self.unplaced:
+            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced)
+        if self.ignored_columns:
+            text += f" Ignored column(s): {', '.join(self.ignored_columns)}."
+        return text
+
+
+def read_rows(source: Path, year: int | None = None) -> list[list[Any]]:
+    """The cells of a CSV (delimiter sniffed) or of an xlsx sheet (``Indata ÅR`` if present, else the first)."""
+    if not source.exists():
+        raise XlToolsError(f"No such file: {source}")
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        if not zipfile.is_zipfile(source):
+            raise XlToolsError(f"{source} is not an .xlsx workbook; save it as .xlsx or .csv and import again.")
+        wb = openpyxl.load_workbook(source, data_only=True, read_only=True)
+        name = f"Indata {year}" if year is not None and f"Indata {year}" in wb.sheetnames else wb.sheetnames[0]
+        rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
+        wb.close()
+        return rows
+    if source.suffix.lower() not in (".csv", ".txt"):
+        raise XlToolsError(f"{source.name}: import reads .csv or .xlsx files; save it as one of those.")
+    raw = source.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ";"
+    return [list(r) for r in csv.reader(text.splitlines(), delimiter=delimiter)]
+
+
+def _column_key(text: str, c: Compilation) -> str | None:
+    """The input key (P_KBT, TOT ...) a folded header names, or None."""
+    if "arbetsformedling" in text:
+        return "AF"
+    if "arbetsgivare" in text:
+        return "AG"
+    words = text.split()
+    if "totalt" in words and ("behandlingar" in words or "kontakter" in words or len(words) == 1):
+        return "TOT"
+    group = next((g for g, ws in _GROUP_WORDS.items() if ws & set(words)), None)
+    if group is None:
+        return None
+    rest = " ".join(w for w in words if w not in _GROUP_WORDS[group] and w not in _FILLER)
+    for form in c.forms:
+        if rest in {fold(form.id), fold(form.namn), *(fold(a) for a in form.alias)}:
+            return f"{group}_{form.id}"
+    return None
+
+
+def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str = "source") -> ImportResult:
+    """Turn a table of reports into counts per region (raises on bad numbers and duplicates)."""
+    result = ImportResult(year=year)
+    header_row = next((i for i, row in enumerate(rows[:15])
+                       if any(fold(v) in _REGION_HEADERS for v in row)), None)
+    if header_row is None:
+        raise XlToolsError(f"{source}: no header row with a 'Region' column in the first 15 rows; "
+                           "add one (the same columns as the sheet Indata).")
+    header = rows[header_row]
+    region_col = next(i for i, v in enumerate(header) if fold(v) in _REGION_HEADERS)
+    above: list[Any] = rows[header_row - 1] if header_row > 0 else []
+    group_text, groups = "", []
+    for i in range(len(header)):
+        value = above[i] if i < len(above) else None
+        if value not in (None, ""):
+            group_text = str(value)
+        groups.append(group_text)
+    columns: dict[int, str] = {}
+    for i, value in enumerate(header):
+        if i == region_col or value in (None, "") or fold(value) in ("lanskod", "kod"):
+            continue
+        key = _column_key(fold(value), c) or _column_key(fold(f"{groups[i]} {value}"), c)
+        if key is None:
+            result.ignored_columns.append(str(value))
+        elif key in columns.values():
+            raise XlToolsError(f"{source}: two columns mean {key} ({value!r}); remove one and import again.")
+        else:
+            columns[i] = key
+    if not columns:
+        raise XlToolsError(f"{source}: no column matches a treatment form or contact column; use headers such as "
+                           "'Privat KBT', 'Kvinnor MMR nivå 1', 'Kontakt arbetsgivare'.")
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        label = row[region_col] if region_col < len(row) else None
+        cells = {key: row[i] if i < len(row) else None for i, key in columns.items()}
+        if label in (None, "") and all(v in (None, "") for v in cells.values()):
+            continue
+        if fold(label) in _TOTAL_ROWS:
+            continue
+        try:
+            region = resolve_region(label)
+        except UnknownRegionError as exc:
+            result.unplaced.append(f"row {n}: {exc}")
+            continue
+        if region.code in seen:
+            raise XlToolsError(f"{source}: {region.name} appears twice (rows {seen[region.code]} and {n}); keep one "
+                               "row per region and import again. Nothing was written.")
+        seen[region.code] = n
+        counts: dict[str, int] = {}
+        for i, key in columns.items():
+            try:
+                count = parse_count(cells[key])
+            except XlToolsError as exc:
+                raise XlToolsError(f"{source} row {n} ({region.name}), column {header[i]!r}: {exc}. Fix the file "
+                                   "and import again; nothing was written.") from None
+            if count is not None:
+                counts[key] = count
+        if counts:
+            result.regions[region.code] = counts
+    result.missing = [r.name for r in REGIONS if r.code not in result.regions]
+    return result
+
+
+def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilation:
+    """The compilation template a workbook was generated from (its id is on the Info sheet)."""
+    import openpyxl
+
+    if not workbook.exists():
+        raise XlToolsError(f"No such workbook: {workbook}. Build it first with 'xl-tools build'.")
+    if not zipfile.is_zipfile(workbook):
+        raise XlToolsError(f"{workbook} is not an .xlsx workbook.")
+    wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
+    wb.close()
+    path = template_dir / f"{template_id}.toml"
+    if not isinstance(template_id, str) or not path.exists():
+        raise XlToolsError(f"{workbook} is not a villkor 3 compilation workbook built from a template "
+                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.")
+    return load_compilation(path)
+
+
+def import_reports(source: str | Path, workbook: str | Path, year: int | None = None, *,
+                   template_dir: Path = TEMPLATE_DIR) -> ImportResult:
+    """Import ``source`` into the input sheet of ``year`` (default: the template's year) of ``workbook``."""
+    source, workbook = Path(source), Path(workbook)
+    c = template_of(workbook, template_dir)
+    year = c.ar if year is None else year
+    if year not in c.years:
+        raise XlToolsError(f"{workbook.name} holds {c.ar} and {c.foregaende_ar}, not {year}; use --ar "
+                           f"{c.ar} or --ar {c.foregaende_ar}.")
+    result = parse_reports(read_rows(source, year), c, year, source.name)
+    reports, carry = read_reports(workbook, c)
+    if carry.unplaced:
+        raise XlToolsError(f"{workbook}: {carry.unplaced[0]}; fix it in the workbook and import again.")
+    merged = Reports(data={y: dict(v) for y, v in reports.data.items()})
+    merged.data[year] = result.regions
+    result.generated = generate_compilation(c, workbook, reports=merged)
+    return result
