@@ -143,6 +143,21 @@ def to_r1c1(formula: str, row: int, col: int) -> str:
     return _r1c1_cached(formula, row, col)
 
 
+_R1C1_REF = re.compile(
+    r"(?:'(?:[^']|'')+'!|[^\s!()'\",;+\-*/^&=<>:]+!)?R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+)"
+    r"(?::R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+))?")
+
+
+@lru_cache(maxsize=65536)
+def fingerprint(r1c1: str) -> frozenset[str]:
+    """The set of relative references of a formula in R1C1 form (ExceLint's reference
+    fingerprint): functions, operators, constants and repetitions are ignored, so
+    ``=IF(COUNT(R[-3]C:R[-1]C)=0,"",SUM(R[-3]C:R[-1]C))`` and ``=SUM(R[-3]C:R[-1]C)`` agree,
+    while ``=R[-1]C*2`` and ``=R[-2]C*2`` do not."""
+    parts = [p for is_string, p in split_strings(r1c1) if not is_string]
+    return frozenset(m.group(0) for part in parts for m in _R1C1_REF.finditer(part))
+
+
 def translate(formula: str, drow: int, dcol: int) -> str:
     """Shift the relative references of ``formula`` by (drow, dcol), as Excel does when
     it fills a shared formula from its master cell."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from xl_tools.audit.formula import to_r1c1
+from xl_tools.audit.formula import fingerprint, to_r1c1
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, Workbook
 
 
@@ -25,6 +25,11 @@ class AuditContext:
         if form is None:
             form = self._r1c1[key] = to_r1c1(cell.formula, cell.row, cell.col)
         return form
+
+    def fingerprint(self, sheet: Sheet, cell: Cell) -> frozenset[str] | None:
+        """The cell's reference fingerprint (:func:`~xl_tools.audit.formula.fingerprint`)."""
+        form = self.r1c1(sheet, cell)
+        return None if form is None else fingerprint(form)
 
     def r1c1_at(self, sheet: Sheet, row: int, col: int) -> str | None:
         cell = sheet.get(row, col)

@@ -58,8 +58,22 @@ def runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
             yield _make_run(ctx, sheet, axis, current)
 
 
+import os
+
+MODE = os.environ.get("XL_MODE", "fp")
+
+
+def form_of(ctx: AuditContext, sheet: Sheet, cell: Cell) -> str:
+    """What copies of one formula share: the sorted reference fingerprint."""
+    if cell.formula is None:
+        return _CONST
+    if MODE == "r1c1":
+        return ctx.r1c1(sheet, cell) or _CONST
+    return "|".join(sorted(ctx.fingerprint(sheet, cell) or ()))
+
+
 def _make_run(ctx: AuditContext, sheet: Sheet, axis: str, cells: list[Cell]) -> Run:
-    forms = [ctx.r1c1(sheet, c) or _CONST for c in cells]
+    forms = [form_of(ctx, sheet, c) for c in cells]
     return Run(sheet, axis, cells, forms)
 
 
@@ -128,8 +142,15 @@ def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
 @rule("XL010", Severity.ERROR, "Typed number among formulas")
 def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
     """A typed number in a row or column run where one formula pattern dominates: most
-    likely a formula that was overwritten by its value, which no longer updates."""
-    for run, cell, form in _odd_cells(ctx, want_constants=True):
+    likely a formula that was overwritten by its value, which no longer updates. Not
+    flagged when its neighbour across the run is such a typed number too (a whole typed
+    row through copied columns is a layout choice, e.g. a typed subtotal line)."""
+    odd = list(_odd_cells(ctx, want_constants=True))
+    where = {(run.sheet.name, cell.row, cell.col): run.axis for run, cell, _ in odd}
+    for run, cell, form in odd:
+        across = [(0, -1), (0, 1)] if run.axis == "column" else [(-1, 0), (1, 0)]
+        if any((run.sheet.name, cell.row + dr, cell.col + dc) in where for dr, dc in across):
+            continue  # a whole typed line across copied formulas: a layout row, not one overwrite
         span = f"{run.cells[0].address}:{run.cells[-1].address}"
         yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
                       f"Typed value {cell.value:g} in {run.axis} {span}, where the other cells are formulas "

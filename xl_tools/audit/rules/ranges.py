@@ -53,16 +53,32 @@ def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str]]:
                         yield arg, a1(r, c)
 
 
+def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing: str) -> bool:
+    """True when a neighbouring total across the range (left/right of a column sum,
+    above/below a row sum) is a copy of this formula: the whole line of totals leaves the
+    same cell out, which is the layout (an opening row, a label column), not a slip."""
+    letters = missing.rstrip("0123456789")
+    along_column = letters and int(missing[len(letters):]) != cell.row
+    form = ctx.r1c1(sheet, cell)
+    beside = [(cell.row, cell.col - 1), (cell.row, cell.col + 1)] if along_column \
+        else [(cell.row - 1, cell.col), (cell.row + 1, cell.col)]
+    return any(ctx.r1c1_at(sheet, r, c) == form for r, c in beside if r >= 1 and c >= 1)
+
+
 @rule("XL003", Severity.WARNING, "Formula omits adjacent cells")
 def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     """A SUM/SUMPRODUCT/AVERAGE/SUBTOTAL over a single row or column range that stops one cell
     short of a contiguous block of numbers: the number just beyond the range is left out.
-    Year headers (1900–2100) and neighbouring subtotals are not counted as omitted."""
+    Year headers (1900–2100) and neighbouring subtotals are not counted as omitted, and a
+    total whose neighbour across the range is a copy of it (the whole line of totals leaves
+    the same cell out) is taken as the layout, not a slip."""
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
             if cell.formula is None or "(" not in cell.formula:
                 continue
             for arg, missing in _omitted(sheet, cell):
+                if _copied_beside(ctx, sheet, cell, missing):
+                    break
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
                               f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
                               f"Extend the range to include {missing}, or move {missing} away if it does not belong.")

@@ -85,9 +85,12 @@ def _labels(sheet: Sheet) -> Iterator[tuple[Cell, int, int]]:
 @rule("XL012", Severity.ERROR, "Total typed in, or not equal to what it totals")
 def totals(ctx: AuditContext) -> Iterator[Finding]:
     """A total row or column (labelled Summa, Totalt, Total, Sum) whose cell is a typed
-    number (warning when it equals the sum, error when not) or a formula whose value
+    number (info when it equals the sum — it will not follow changes —, error when not) or a formula whose value
     differs from the sum of the numbers it totals (error). The difference is given in
-    kronor: parts − total, so 499 999 999 under a typed 500 000 000 is −1 kr."""
+    kronor: parts − total, so 499 999 999 under a typed 500 000 000 is −1 kr. When most
+    typed totals of one total line (at least 3) miss their parts, the parts are a breakdown
+    ("of which") and one info note is given instead. A "total" smaller than one of its
+    non-negative parts is not their sum (a count or a rate) and is not checked."""
     for sheet in ctx.workbook.sheets:
         seen: set[tuple[int, int]] = set()
         for label, drow, dcol in _labels(sheet):
@@ -106,6 +109,8 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                 while _num(sheet.get(r, label.col)):
                     targets.append(sheet.get(r, label.col))  # type: ignore[arg-type]
                     r += 1
+            found: list[Finding] = []
+            checked = 0
             for total in targets:
                 if (total.row, total.col) in seen:
                     continue
@@ -113,7 +118,19 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                 block = _block(sheet, total.row, total.col, drow, dcol)
                 if len(block) < 2 or _years(total, block) or _all_totals(sheet, label, block, drow):
                     continue
-                yield from _check_total(sheet, total, block, "column" if drow else "row")
+                checked += 1
+                found.extend(_check_total(sheet, total, block, "column" if drow else "row"))
+            typed_off = [f for f in found if f.severity == Severity.ERROR and f.message.startswith("The typed")]
+            if len(typed_off) >= 3 and 2 * len(typed_off) >= checked:
+                # Every typed total of the line misses its parts: the parts shown are a
+                # breakdown ("of which"), not all of the total. One note instead of an error each.
+                found = [f for f in found if f not in typed_off]
+                found.append(Finding(sheet.name, label.address, "XL012", Severity.INFO,
+                                     f"{len(typed_off)} of the {checked} typed totals labelled {label.value!r} "
+                                     "differ from the numbers before them: the parts shown are probably a "
+                                     "breakdown, not the whole.",
+                                     "Label the rows as 'varav' / 'of which', or add the missing part."))
+            yield from found
 
 
 def _is_year(cell: Cell) -> bool:
@@ -141,6 +158,8 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
     value = _exact(total.value)  # type: ignore[arg-type]
     parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
     span = f"{block[0].address}:{block[-1].address}"
+    if all(b.value >= 0 for b in block) and value < max(b.value for b in block):  # type: ignore[operator]
+        return  # smaller than one of its non-negative parts: a count, rate or label, not their sum
     if total.formula is not None:
         if _is_plain_sum_of(total, block) or _close(value, parts):
             return
@@ -165,7 +184,7 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
                       f"Make it =SUM({span}) or correct the parts.")
         return
     if _close(value, parts):
-        yield Finding(sheet.name, total.address, "XL012", Severity.WARNING,
+        yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
                       f"The total {_kr(value)} is typed in; it equals the sum of {span} today "
                       "but will not follow changes.",
                       f"Replace it with =SUM({span}).")
