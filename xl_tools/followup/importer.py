@@ -106,9 +106,14 @@ def _column_key(text: str, c: Compilation) -> str | None:
     group = next((g for g, ws in _GROUP_WORDS.items() if ws & set(words)), None)
     if group is None:
         return None
-    rest = " ".join(w for w in words if w not in _GROUP_WORDS[group] and w not in _FILLER)
+    rest = [w for w in words if w not in _GROUP_WORDS[group]]
+
+    def strip(text: str) -> str:
+        return " ".join(w for w in text.split() if w not in _FILLER)
+
     for form in c.forms:
-        if rest in {fold(form.id), fold(form.namn), *(fold(a) for a in form.alias)}:
+        names = {fold(form.id), fold(form.namn), *(fold(a) for a in form.alias)}
+        if " ".join(rest) in names or strip(" ".join(rest)) in {strip(n) for n in names}:
             return f"{group}_{form.id}"
     return None
 
