@@ -69,6 +69,7 @@ def test_regeneration_keeps_inputs_and_nine_month_scenario_is_three_way(tmp_path
     ws.cell(row, 8).value = 9  # the document's footnote: 9 months from 1 April
     wb.save(out)
     result = generate_internal(INTERNAL, out, generated=FIXED_TIME)
+    assert result.carry.unplaced == []
     assert result.backup is not None and result.backup.exists()
     assert any("KOORD-PSYK" in c for c in result.carry.carried)
     lines = sheet_values(out, "Fördelning")

@@ -236,13 +236,16 @@ def read_internal_inputs(path: Path, t: Internal) -> tuple[InternalInputs, Carry
              "antal": {li.id for li in t.lines if li.typ != "fast"},
              "manader": {li.id for li in t.lines if li.typ == "schablon"},
              "belopp": {li.id for li in t.lines if li.typ == "fast"}}
+    known = {li.id for li in t.lines} | {r.id for r in t.rows} | {r.id for r in t.rates} | \
+        {sc.id for sc in t.schabloner}
     for attr, name in INPUT_NAMES.items():
         for key, value in raw.values.get(name, {}).items():
             if value in (None, ""):
                 continue
             where = f"{name}[{key}]"
             if key not in valid[attr]:
-                report.unplaced.append(f"{where}: this input no longer exists in the template")
+                if key not in known:  # else: a formula cell in the input column (e.g. a per-styck Belopp)
+                    report.unplaced.append(f"{where}: this input no longer exists in the template")
                 continue
             try:
                 number = parse_count(value)
