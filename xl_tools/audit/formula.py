@@ -148,14 +148,22 @@ _R1C1_REF = re.compile(
     r"(?::R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+))?")
 
 
+_NAME = re.compile(r"(?<![A-Za-z0-9_.\]'!])([A-Za-z_\\][A-Za-z0-9_.]*)(?![A-Za-z0-9_.(!'\[])")
+
+
 @lru_cache(maxsize=65536)
 def fingerprint(r1c1: str) -> frozenset[str]:
     """The set of relative references of a formula in R1C1 form (ExceLint's reference
-    fingerprint): functions, operators, constants and repetitions are ignored, so
+    fingerprint) and defined names: functions, operators, constants and repetitions are ignored, so
     ``=IF(COUNT(R[-3]C:R[-1]C)=0,"",SUM(R[-3]C:R[-1]C))`` and ``=SUM(R[-3]C:R[-1]C)`` agree,
     while ``=R[-1]C*2`` and ``=R[-2]C*2`` do not."""
     parts = [p for is_string, p in split_strings(r1c1) if not is_string]
-    return frozenset(m.group(0) for part in parts for m in _R1C1_REF.finditer(part))
+    refs = {m.group(0) for part in parts for m in _R1C1_REF.finditer(part)}
+    for part in parts:  # defined names (Pott_2017) are references too
+        for m in _NAME.finditer(_R1C1_REF.sub(" ", part)):
+            if m.group(1).upper() not in ("TRUE", "FALSE"):
+                refs.add(m.group(1))
+    return frozenset(refs)
 
 
 def translate(formula: str, drow: int, dcol: int) -> str:

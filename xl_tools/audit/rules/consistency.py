@@ -58,17 +58,10 @@ def runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
             yield _make_run(ctx, sheet, axis, current)
 
 
-import os
-
-MODE = os.environ.get("XL_MODE", "fp")
-
-
 def form_of(ctx: AuditContext, sheet: Sheet, cell: Cell) -> str:
     """What copies of one formula share: the sorted reference fingerprint."""
     if cell.formula is None:
         return _CONST
-    if MODE == "r1c1":
-        return ctx.r1c1(sheet, cell) or _CONST
     return "|".join(sorted(ctx.fingerprint(sheet, cell) or ()))
 
 
@@ -87,11 +80,16 @@ def dominant_form(run: Run) -> tuple[str, int] | None:
 
 def _aggregates_run(cell: Cell, run: Run) -> bool:
     """True for a total at the end of a run (its formula takes in run cells through a range)."""
-    others = [c for c in run.cells if c is not cell]
+    others = {(c.row, c.col) for c in run.cells if c is not cell}
+    singles = 0
     for ref in references(cell.formula or ""):
-        if ref.sheet is None and not ref.is_cell and any(ref.contains(c.row, c.col) for c in others):
+        if ref.sheet is not None:
+            continue
+        if ref.is_cell:
+            singles += (ref.row1, ref.col1) in others
+        elif any(ref.contains(r, c) for r, c in others):
             return True
-    return False
+    return singles >= 2  # =C6+C7+C13: a total of picked run cells
 
 
 def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, Cell, str]]:
@@ -126,12 +124,49 @@ def _example(run: Run, form: str) -> str:
     return ""
 
 
+def _fits_across(ctx: AuditContext, run: Run, cell: Cell, odd: set[tuple[str, int, int]]) -> bool:
+    """True when the cell is a copy of its neighbour across the run (above/below for a row
+    run, left/right for a column run) and that neighbour is not odd itself: the cell belongs
+    to a consistent line the other way (a ratio column ending in the total row)."""
+    form = ctx.r1c1(run.sheet, cell)
+    across = [(-1, 0), (1, 0)] if run.axis == "row" else [(0, -1), (0, 1)]
+    for dr, dc in across:
+        r, c = cell.row + dr, cell.col + dc
+        if r >= 1 and c >= 1 and (run.sheet.name, r, c) not in odd and ctx.r1c1_at(run.sheet, r, c) == form:
+            return True
+    return False
+
+
+def _totals_row_variant(ctx: AuditContext, run: Run, cell: Cell, form: str) -> bool:
+    """True for the last cell of a column run that sits in a totals row (a neighbour in the
+    row sums the column above it) and uses a subset of the pattern's references: the same
+    ratio computed from the totals, without the per-row guard (=IF(D27=0,0,E27/D27))."""
+    if run.axis != "column" or cell is not run.cells[-1]:
+        return False
+    mine = ctx.fingerprint(run.sheet, cell) or frozenset()
+    if not mine or not mine <= frozenset(form.split("|")):
+        return False
+    for dc in (-3, -2, -1, 1, 2, 3):
+        other = run.sheet.get(cell.row, cell.col + dc)
+        if other is not None and other.formula is not None and any(
+                r.sheet is None and not r.is_cell and r.col1 == other.col and r.row2 == cell.row - 1
+                for r in references(other.formula)):
+            return True
+    return False
+
+
 @rule("XL002", Severity.WARNING, "Inconsistent formula in a row or column")
 def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
     """A formula whose relative R1C1 form differs from the form that dominates its row or
-    column run (Excel's "inconsistent formula" check, applied to whole runs). Totals at
-    the end of a run that sum the run are not flagged."""
-    for run, cell, form in _odd_cells(ctx, want_constants=False):
+    column run. Forms are compared by reference fingerprint (the set of relative
+    references, as in ExceLint), so guards such as IF(COUNT(...)) do not count. Totals
+    that sum the run (a range, or two or more of its cells) are not flagged, nor a cell
+    that is a copy of its neighbour across the run when that neighbour is not odd itself."""
+    odd = list(_odd_cells(ctx, want_constants=False))
+    keys = {(run.sheet.name, cell.row, cell.col) for run, cell, _ in odd}
+    for run, cell, form in odd:
+        if _fits_across(ctx, run, cell, keys) or _totals_row_variant(ctx, run, cell, form):
+            continue
         span = f"{run.cells[0].address}:{run.cells[-1].address}"
         yield Finding(run.sheet.name, cell.address, "XL002", Severity.WARNING,
                       f"={cell.formula} differs from the other formulas in {run.axis} {span}, "

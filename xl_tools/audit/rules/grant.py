@@ -320,17 +320,18 @@ def above_maximum(ctx: AuditContext) -> Iterator[Finding]:
     Max/Högsta/Tak within the same block of columns (the nearest to its left, else to its
     right; blocks are separated by empty columns). Not compared: total columns (Summa …),
     amounts that the workbook computes from the maximum (e.g. =IF(ok, max, 0)), and amounts
-    that the workbook itself caps with MIN(amount, max) — those are uncapped inputs by design."""
+    that the workbook itself caps with MIN(amount, max) — those are uncapped inputs by design —,
+    and pairs where most amounts exceed the "maximum" (then it is some other quantity)."""
     for table in _tables(ctx):
         columns = _numeric_columns(table)
         sheet = table.sheet
         for mc, ac in _max_pairs(table, columns):
-            for r, value in sorted(columns[ac].items()):
-                limit = columns[mc].get(r)
-                if limit is None or value <= limit + 1:
-                    continue
-                if _refers_to(sheet, r, ac, mc) or _capped_in_row(sheet, r, ac, mc):
-                    continue
+            over = [(r, value, columns[mc][r]) for r, value in sorted(columns[ac].items())
+                    if r in columns[mc] and value > columns[mc][r] + 1
+                    and not _refers_to(sheet, r, ac, mc) and not _capped_in_row(sheet, r, ac, mc)]
+            if 2 * len(over) > len(columns[ac]):
+                continue  # most amounts exceed it: this column is not their maximum
+            for r, value, limit in over:
                 yield Finding(sheet.name, a1(r, ac), "XL023", Severity.ERROR,
                               f"{table.regions[r].name}: {format_kr(value)} kr is above the maximum "
                               f"{format_kr(limit)} kr ({a1(r, mc)}).",

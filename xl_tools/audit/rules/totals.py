@@ -154,6 +154,20 @@ def _all_totals(sheet: Sheet, label: Cell, block: list[Cell], drow: int) -> bool
     return all(_is_total_label(sheet.get(label.row, b.col)) for b in block)
 
 
+def _beyond_block(sheet: Sheet, refs: list, block: list[Cell], axis: str) -> list[Cell]:
+    """Numbers referenced one by one in the block's line but outside the block."""
+    inside = {(b.row, b.col) for b in block}
+    out: list[Cell] = []
+    for r in refs:
+        if not r.is_cell or (r.row1, r.col1) in inside:
+            continue
+        same_line = r.col1 == block[0].col if axis == "column" else r.row1 == block[0].row
+        cell = sheet.get(r.row1, r.col1)
+        if same_line and _num(cell):
+            out.append(cell)  # type: ignore[arg-type]
+    return out
+
+
 def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Iterator[Finding]:
     value = _exact(total.value)  # type: ignore[arg-type]
     parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
@@ -173,6 +187,9 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
         # A contiguous stretch that stops short of the block is an omission (=B2+B3+B4 over
         # B2:B5); parts picked with gaps (=C6+E6+G6: every other column) are a deliberate choice.
         interleaved = bool(picked) and picked[-1] - picked[0] + 1 > len(picked)
+        beyond = _beyond_block(sheet, refs, block, axis)
+        if beyond:  # parts picked across a gap (rows above a "varav" breakdown)
+            interleaved, chosen = True, chosen + beyond
         if chosen and ((interleaved and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
                        or not _ADDITIVE.match(_strip_refs(total.formula))):
             return  # a total of chosen parts that adds up, or a formula that is no sum
