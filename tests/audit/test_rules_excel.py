@@ -115,3 +115,27 @@ def test_xl018_hidden_sheets_and_rows(findings):
     assert sorted((f.sheet, f.cell, f.severity.label) for f in found) == [
         ("H", "", "info"), ("S", "A2", "info"), ("V", "", "warning")]
     assert findings("XL018", {"S": {"A1": 1, "A2": ("=A1", 1)}}) == []
+
+
+def test_xl011_power_of_ten_is_a_unit_not_a_magic_number(findings):
+    assert findings("XL011", {"S": {"A1": 5, "B1": ("=A1/1000000", 0)}}) == []
+    assert [f.cell for f in findings("XL011", {"S": {"A1": 5, "B1": ("=A1*0.2271", 0)}})] == ["B1"]
+
+
+def test_xl002_guarded_copy_has_the_same_fingerprint(findings):
+    sheet = {**column("A", 1, list(range(1, 9))), **column("B", 1, list(range(1, 9)))}
+    sheet.update({f"C{r}": (f'=IF(ISNUMBER(A{r}),A{r}*B{r},"x")', r * r) for r in range(1, 9)})
+    sheet["C3"] = ("=A3*B3", 9)  # same references, no guard: not inconsistent
+    assert findings("XL002", {"S": sheet}) == []
+    sheet["C3"] = ("=A3*B4", 12)  # a different reference: inconsistent
+    assert [f.cell for f in findings("XL002", {"S": sheet})] == ["C3"]
+
+
+def test_xl003_line_of_copied_totals_leaving_out_the_same_row_is_layout(findings):
+    sheet = {}
+    for col in "ABC":
+        sheet.update(column(col, 1, [10, 1, 2, 3]))
+        sheet[f"{col}5"] = (f"=SUM({col}2:{col}4)", 6)
+    assert findings("XL003", {"S": sheet}) == []
+    sheet["B5"] = ("=SUM(B3:B4)", 5)
+    assert "B5" in [f.cell for f in findings("XL003", {"S": sheet})]

@@ -73,3 +73,15 @@ def test_xl023_amount_above_maximum(findings):
     assert [f.cell for f in found] == ["B3"]
     extra["C3"] = values[0]
     assert findings("XL023", region_table(values=values, extra=extra)) == []
+
+
+def test_xl023_max_in_another_block_or_capped_is_not_compared(findings):
+    values = amounts(NOV_2016)
+    # Block B–C: amount then max; block E–G: a bigger amount, its own max and a MIN cap.
+    extra = {"C2": "Max (kr)", "E2": "Belopp för kontakter (kr)", "F2": "Tak (kr)", "G2": "Utfall (kr)"}
+    for i, v in enumerate(values, start=3):
+        extra[f"C{i}"] = v
+        extra[f"E{i}"] = v * 2 if i == 3 else 0
+        extra[f"F{i}"] = v
+        extra[f"G{i}"] = (f"=MIN(E{i},F{i})", min(v * 2 if i == 3 else 0, v))
+    assert findings("XL023", region_table(values=values, extra=extra)) == []

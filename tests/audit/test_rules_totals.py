@@ -39,3 +39,18 @@ def test_xl013_shares_not_summing_to_one(findings):
     good = {"A1": "Andel", **column("A", 2, [0.25, 0.25, 0.5])}
     assert [f.cell for f in findings("XL013", {"S": bad})] == ["A1"]
     assert findings("XL013", {"S": good}) == []
+
+
+def test_xl012_total_of_chosen_columns_is_clean(findings):
+    # Max and Utfall side by side; the "Summa Max" column adds every other column.
+    sheet = {"A1": "Region", "B1": "V1 Max", "C1": "V1 Utfall", "D1": "V2 Max", "E1": "V2 Utfall",
+             "F1": "Summa Max", "A2": "R", "B2": 10, "C2": 8, "D2": 20, "E2": 20, "F2": ("=B2+D2", 30)}
+    assert findings("XL012", {"S": sheet}) == []
+    sheet["F2"] = ("=B2+D2", 31)
+    assert [f.cell for f in findings("XL012", {"S": sheet})] == ["F2"]
+
+
+def test_xl012_years_beside_totals_are_not_totals(findings):
+    sheet = {"A1": "Totalt 1", "B1": 2017, "C1": 100, "A2": "Totalt 2", "B2": 2018, "C2": 200,
+             "A3": "Totalt per år", "B3": 2019, "C3": 150}
+    assert findings("XL012", {"S": sheet}) == []

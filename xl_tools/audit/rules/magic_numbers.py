@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -19,9 +20,17 @@ _POSITIONAL = ("ROUND", "ROUNDUP", "ROUNDDOWN", "MROUND", "VLOOKUP", "HLOOKUP", 
 _INT = re.compile(r"^-?\d+$")
 
 
+def _power_of_ten(value: float) -> bool:
+    """10, 100, 1 000 000, 0.001 …: unit conversions (kr → Mkr), not hidden inputs."""
+    if value <= 0:
+        return False
+    exponent = round(math.log10(value))
+    return abs(exponent) <= 12 and value == 10.0 ** exponent
+
+
 def magic_numbers(formula: str) -> list[float]:
     """The literals of a formula that deserve a named input cell."""
-    literals = Counter(v for v in numeric_literals(formula) if v not in ALLOWED)
+    literals = Counter(v for v in numeric_literals(formula) if v not in ALLOWED and not _power_of_ten(v))
     if not literals:
         return []
     upper = formula.upper()
@@ -37,7 +46,8 @@ def magic_numbers(formula: str) -> list[float]:
 
 @rule("XL011", Severity.INFO, "Number typed into a formula")
 def magic_number_rule(ctx: AuditContext) -> Iterator[Finding]:
-    """A formula containing a number other than 0, 1, 100 or 1000 (digits of ROUND,
+    """A formula containing a number other than 0, 1 or a power of ten (unit conversions
+    such as =C6/1000000 for Mkr are allowed; digits of ROUND,
     lookup column numbers and similar positions excepted). Such numbers are invisible
     inputs: put them in a labelled cell. Reported once per distinct copied formula, at
     its first cell, with the number of copies."""
