@@ -15,9 +15,6 @@ rows move.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 import tomllib
 import zipfile
 from collections.abc import Callable
@@ -29,7 +26,7 @@ import xlsxwriter
 
 from xl_tools import __version__
 from xl_tools.errors import XlToolsError
-from xl_tools.workbook.generate import backup_path_for, check_not_open
+from xl_tools.workbook.generate import check_output, write_atomically
 from xl_tools.workbook.render import STYLES, _render_sheet
 from xl_tools.workbook.sheet import Sheet, quote
 
@@ -149,31 +146,8 @@ def write_atomic(book: Book, out: Path, *, backup: bool = True) -> Path | None:
 
     Returns the backup's path (or None). Nothing is changed if rendering fails.
     """
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use a name ending in .xlsx.")
-    if not out.parent.exists():
-        raise XlToolsError(f"The folder {out.parent} does not exist. Create it or choose another folder.")
-    check_not_open(out)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.xlsx", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    backup_file = None
-    try:
-        render_book(book, tmp)
-        if out.exists() and backup:
-            backup_file = backup_path_for(out)
-            shutil.copy2(out, backup_file)
-        os.replace(tmp, out)
-    except PermissionError:
-        raise XlToolsError(f"{out} cannot be replaced (open elsewhere or read-only). Nothing was changed.") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return backup_file
+    out = check_output(out)
+    return write_atomically(out, lambda tmp: render_book(book, tmp), backup=backup)
 
 
 @dataclass
