@@ -154,6 +154,13 @@ def _all_totals(sheet: Sheet, label: Cell, block: list[Cell], drow: int) -> bool
     return all(_is_total_label(sheet.get(label.row, b.col)) for b in block)
 
 
+def _at_total_crossing(sheet: Sheet, cell: Cell) -> bool:
+    """True for a cell in both a total row and a total column (the grand total corner)."""
+    row_labelled = any(_is_total_label(sheet.get(cell.row, c)) for c in range(max(1, cell.col - 60), cell.col))
+    col_labelled = any(_is_total_label(sheet.get(r, cell.col)) for r in range(max(1, cell.row - 60), cell.row))
+    return row_labelled and col_labelled
+
+
 def _beyond_block(sheet: Sheet, refs: list, block: list[Cell], axis: str) -> list[Cell]:
     """Numbers referenced one by one in the block's line but outside the block."""
     inside = {(b.row, b.col) for b in block}
@@ -193,8 +200,8 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
         if chosen and ((interleaved and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
                        or not _ADDITIVE.match(_strip_refs(total.formula))):
             return  # a total of chosen parts that adds up, or a formula that is no sum
-        if not chosen:
-            return  # totals something else (the column's own grand total, a rate, a lookup)
+        if not chosen and (all(r.is_cell for r in refs) or _at_total_crossing(sheet, total)):
+            return  # a rate or lookup in a total line, or the grand total where two total lines cross
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
                       f"The total {_kr(value)} is not the sum of {span} ({_kr(parts)}); "
                       f"difference {_kr(parts - value).replace('-', '−')}.",
