@@ -31,8 +31,17 @@ def _label(workbook: Workbook, sheet: str, cell: Cell | None, row: int, col: int
     where = f"{sheet}!{a1(row, col)}"
     if cell is None:
         return f"{where} (empty)"
-    value = "" if cell.value is None else f" = {cell.value!r}" if cell.kind != "n" else f" = {cell.value:g}"
+    value = "" if cell.value is None else f" = {cell.value!r}" if cell.kind != "n" else f" = {_number(cell.value)}"
     return f"{where} ={cell.formula}{value}" if cell.formula else f"{where}{value}"
+
+
+def _number(value: float) -> str:
+    """A number the Swedish way: 34 071 932, 0,227146 (shares and exact amounts keep 6 significant digits)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    if abs(value) >= 1000:
+        return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{value:.6g}".replace(".", ",")
 
 
 def _precedents(workbook: Workbook, sheet: str, cell: Cell) -> list[tuple[str, int, int, str | None]]:
