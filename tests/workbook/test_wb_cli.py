@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
-from conftest import AGREEMENT_2017
+from wb_helpers import AGREEMENT_2017
 
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli

@@ -6,7 +6,7 @@ import zipfile
 from fractions import Fraction
 
 import openpyxl
-from conftest import find_row, header_col, values
+from wb_helpers import find_row, header_col, values
 
 from xl_tools.api import fordela
 from xl_tools.engine.rounding import round_half_away

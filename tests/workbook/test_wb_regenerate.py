@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import FIXED_TIME, find_row, header_col, input_values, type_inputs, values
+from wb_helpers import FIXED_TIME, find_row, header_col, input_values, type_inputs, values
 
 from xl_tools.errors import XlToolsError
 from xl_tools.workbook import generate as generate_module

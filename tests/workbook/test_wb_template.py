@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import AGREEMENT_2017
+from wb_helpers import AGREEMENT_2017
 
 from xl_tools.agreement import TEMPLATE_DIR, TemplateError, list_templates, load_template
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import FIXED_TIME, header_col, values
+from wb_helpers import FIXED_TIME, header_col, values
 
 from xl_tools.agreement import TEMPLATE_DIR, load_template
 from xl_tools.api import kontakter
