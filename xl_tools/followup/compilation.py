@@ -46,7 +46,7 @@ from xl_tools.workbook.blocks import (
     write_per_unit_capped,
     write_population_share,
 )
-from xl_tools.workbook.generate import GenerateResult
+from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
 from xl_tools.workbook.sheet import Sheet, quote
 
@@ -681,13 +681,8 @@ def generate_compilation(template: str | Path | Compilation, out: str | Path, *,
     out = Path(out)
     report = CarryReport()
     if reports is None:
-        reports = Reports()
-        if carry_over and out.exists():
-            reports, report = read_reports(out, c)
-            if report.unplaced and not discard_unmatched:
-                raise XlToolsError(
-                    f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
-                    f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched.")
+        reports, report = carried_inputs(out, lambda path: read_reports(path, c), Reports,
+                                        carry_over=carry_over, discard_unmatched=discard_unmatched)
     validate_reports(c, reports)
     book = build_compilation(c, reports, generated=generated)
     backup = write_atomic(book, out)

@@ -39,7 +39,7 @@ from xl_tools.followup.common import (
 )
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
-from xl_tools.workbook.generate import GenerateResult
+from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
 from xl_tools.workbook.sheet import Sheet, quote
 
@@ -785,13 +785,8 @@ def generate_internal(template: str | Path | Internal, out: str | Path, *, input
     out = Path(out)
     report = CarryReport()
     if inputs is None:
-        inputs = InternalInputs()
-        if carry_over and out.exists():
-            inputs, report = read_internal_inputs(out, t)
-            if report.unplaced and not discard_unmatched:
-                raise XlToolsError(
-                    f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
-                    f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched.")
+        inputs, report = carried_inputs(out, lambda path: read_internal_inputs(path, t), InternalInputs,
+                                        carry_over=carry_over, discard_unmatched=discard_unmatched)
     book = build_internal(t, inputs, generated=generated)
     backup = write_atomic(book, out)
     return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=None)

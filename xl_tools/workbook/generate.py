@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from xl_tools.agreement import TEMPLATE_DIR, Agreement, list_templates, load_template
 from xl_tools.errors import XlToolsError
@@ -29,6 +30,7 @@ from xl_tools.workbook.layout import Workbook, build_workbook
 from xl_tools.workbook.render import render
 
 WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks"
+T = TypeVar("T")
 
 
 @dataclass
@@ -101,6 +103,24 @@ def write_atomically(out: Path, write: Callable[[Path], None], *, backup: bool =
     return backup_file
 
 
+def carried_inputs(out: Path, read: Callable[[Path], tuple[T, CarryReport]], empty: Callable[[], T], *,
+                   carry_over: bool = True, discard_unmatched: bool = False) -> tuple[T, CarryReport]:
+    """What the user typed into the existing workbook at ``out`` (``empty()`` if there is none).
+
+    Stops, changing nothing, when some input cannot be placed in the new layout, unless
+    ``discard_unmatched``.
+    """
+    if not (carry_over and out.exists()):
+        return empty(), CarryReport()
+    inputs, report = read(out)
+    if report.unplaced and not discard_unmatched:
+        raise XlToolsError(
+            f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
+            f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched."
+        )
+    return inputs, report
+
+
 def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inputs: Inputs | None = None,
                       carry_over: bool = True, discard_unmatched: bool = False,
                       table: PopulationTable | None = None, generated: dt.datetime | None = None,
@@ -114,14 +134,8 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
     out = check_output(out)
     report = CarryReport()
     if inputs is None:
-        inputs = Inputs()
-        if carry_over and out.exists():
-            inputs, report = read_inputs(out, agreement)
-            if report.unplaced and not discard_unmatched:
-                raise XlToolsError(
-                    f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
-                    f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched."
-                )
+        inputs, report = carried_inputs(out, lambda path: read_inputs(path, agreement), Inputs,
+                                        carry_over=carry_over, discard_unmatched=discard_unmatched)
     validate_inputs(inputs, agreement)
     layout = build_workbook(agreement, table or load_population(), inputs, generated)
     backup_file = write_atomically(out, lambda tmp: render(layout, tmp), backup=backup)
