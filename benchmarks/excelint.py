@@ -31,7 +31,7 @@ DEFAULT_DIR = Path("/work/shared/benchmarks/excelint")
 # The rules whose findings are formula errors in the benchmark's sense (wrong or inconsistent
 # reference, range off by one, constant where a formula belongs, total that does not add up).
 # Rules about data hygiene (external links, number as text, hidden sheets) are left out.
-FORMULA_ERROR_RULES = ("XL002", "XL003", "XL010", "XL012")
+FORMULA_ERROR_RULES = ("XL002", "XL003", "XL010", "XL012", "XL030")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,12 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     tracemalloc.start()
     started = time.perf_counter()
     for name in sorted(annotations):
-        bugs = {(sheet, a1(row, col)) for sheet, data in annotations[name].items()
+        # sheet names compared without surrounding spaces: the processed annotations trim them
+        bugs = {(sheet.strip(), a1(row, col)) for sheet, data in annotations[name].items()
                 for col, row, _ in data["bugs"]}
         t0 = time.perf_counter()
         try:
             report = audit_workbook(args.dir / "workbooks" / name)
-            flagged = {(f.sheet, f.cell) for f in report.findings if f.severity >= threshold and f.cell
+            flagged = {(f.sheet.strip(), f.cell) for f in report.findings if f.severity >= threshold and f.cell
                        and (rules is None or f.rule in rules)}
         except XlToolsError as exc:
             print(f"{name}: refused: {exc}")

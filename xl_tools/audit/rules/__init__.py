@@ -11,6 +11,8 @@ from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
     protection,
     ranges,
     recalc,
+    regions,
+    reports,
     text_numbers,
     totals,
 )
