@@ -3,6 +3,7 @@ provider table (privat/offentlig) and a sex table (män/kvinnor) side by side fo
 
 from __future__ import annotations
 
+import xl_tools.audit.rules.reports  # noqa: F401  (registers XL040–XL043 even before rules/__init__ lists it)
 from xl_tools.audit.model import column_letter
 from xl_tools.regions import REGIONS
 
@@ -192,3 +193,38 @@ def test_stacked_tables_in_one_column(findings):
         ("XL042", f"B{row['Gotland'] + 26}"),
         ("XL043", f"B{row['Dalarna'] + 26}"),
     ]
+
+
+def test_filled_villkor3_compilation_workbook(tmp_path):
+    """The project's own compilation workbook, filled with reports: clean when they agree;
+    Uppsala's total off by one, Östergötland typed as zeros and Södermanland's 2019 row
+    pasted as 2020 are flagged on the Indata sheets."""
+    import random
+
+    from xl_tools.agreement import TEMPLATE_DIR
+    from xl_tools.audit import audit_workbook
+    from xl_tools.followup.compilation import Reports, generate_compilation, load_compilation
+
+    comp = load_compilation(TEMPLATE_DIR / "villkor3-sammanstallning-2020.toml")
+    rng = random.Random(3)
+    reports = Reports()
+    for year in comp.years:
+        for region in REGIONS:
+            row: dict[str, int] = {}
+            for f in comp.forms:
+                p, o = rng.randint(0, 400), rng.randint(0, 1500)
+                m = rng.randint(0, p + o)
+                row.update({f"P_{f.id}": p, f"O_{f.id}": o, f"M_{f.id}": m, f"K_{f.id}": p + o - m})
+            total = sum(v for k, v in row.items() if k[0] in "PO")
+            row.update({"TOT": total, "AG": rng.randint(0, total // 4), "AF": rng.randint(0, total // 6)})
+            reports.data.setdefault(year, {})[region.code] = row
+    generate_compilation(comp, tmp_path / "ok.xlsx", reports=reports)
+    assert [f for f in audit_workbook(tmp_path / "ok.xlsx").findings if f.rule in RULES] == []
+    this, last = reports.data[2020], reports.data[2019]
+    this["03"]["TOT"] += 1
+    this["04"] = dict(last["04"])
+    this["05"] = {k: 0 for k in this["05"]}
+    generate_compilation(comp, tmp_path / "bad.xlsx", reports=reports)
+    found = [f for f in audit_workbook(tmp_path / "bad.xlsx").findings if f.rule in RULES]
+    got = sorted({(f.rule, f.message.split(":")[0].split(" reported")[0]) for f in found})
+    assert got == [("XL041", "Uppsala"), ("XL042", "Östergötland"), ("XL043", "Södermanland")]
