@@ -195,13 +195,25 @@ def _matches(table: RegionTable, col: int, values: dict[int, Fraction], date) ->
     return best
 
 
+def _adds_amounts(formula: str) -> bool:
+    """True for a formula that adds up several cells (=C6+E6+G6, ='Villkor 1'!G6+'Villkor 4'!G6)."""
+    cells = [r for r in references(formula) if r.is_cell]
+    return len(cells) >= 2 and "+" in formula and "*" not in formula and "/" not in formula
+
+
 @rule("XL022", Severity.ERROR, "Amount that is not the population share of its pot")
 def population_shares(ctx: AuditContext) -> Iterator[Finding]:
     """For each numeric column of a region table (at least 15 regions, total ≥ 10 000 kr):
     find the shipped reference date whose population shares of the pot reproduce the
     amounts to ±1 kr. Amounts that break an otherwise matching column are errors; a column
     that matches a date other than the one the workbook states (e.g. "matches 1 november
-    2016, not 2017") is an error; an amount column that matches no date is a warning."""
+    2016, not 2017") is an error; an amount column that matches no date is a warning.
+    A region with 0 kr counts as not paid (its villkor not met): the other amounts are then
+    checked as shares of what was paid, by population among the paid regions (this covers both
+    "the share if the villkor was met" and "a pot shared among the regions that met it").
+    Not checked: columns capped with MIN (at most the share, by design) and columns that add
+    up several allocations (each part is checked on its own). The "matches no date" warning is
+    only for typed amounts: a formula column applies the workbook's own rule."""
     try:
         table_dates = load_population().dates()
     except XlToolsError:
@@ -214,6 +226,13 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
             pops_for = {d: load_population().values[d] for d in table_dates}
             if any(all(v == pops_for[d][table.regions[r].code] for r, v in values.items()) for d in table_dates):
                 continue  # the population column itself
+            formulas = [c.formula for r in values if (c := table.sheet.get(r, col)) is not None and c.formula]
+            if any("MIN(" in f.upper() for f in formulas) or (formulas and all(map(_adds_amounts, formulas))):
+                continue  # capped amounts (MIN) or a sum of several allocations: the parts are checked
+            paid = {r: v for r, v in values.items() if v != 0}
+            if paid and len(paid) < len(values):
+                # 0 = not paid (villkor not met); the others must be shares by population among them
+                values = paid
             results = {d: _matches(table, col, values, d) for d in table_dates}
             best = max(table_dates, key=lambda d: (len(results[d][1]), d in stated))
             pot, ok = results[best]
@@ -241,7 +260,7 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                                   f"share of {format_kr(pot)} kr at {describe_date(best)} "
                                   f"({format_kr(expected)} kr; difference {format_kr(diff).replace('-', '−')} kr).",
                                   "Recompute the amount from the population key.")
-            elif AMOUNT_HEADER.search(header) and not ok:
+            elif AMOUNT_HEADER.search(header) and not ok and not formulas:
                 yield Finding(table.sheet.name, a1(rows[0], col), "XL022", Severity.WARNING,
                               f"The amounts in {span} ({header.strip()!r}) are not the population share of "
                               "their total at any shipped reference date.",
@@ -313,6 +332,11 @@ def _capped_in_row(sheet: Sheet, row: int, amount_col: int, max_col: int) -> boo
     return False
 
 
+def _typed(sheet: Sheet, row: int, col: int) -> bool:
+    cell = sheet.get(row, col)
+    return cell is not None and cell.formula is None
+
+
 @rule("XL023", Severity.ERROR, "Amount above the region's maximum")
 def above_maximum(ctx: AuditContext) -> Iterator[Finding]:
     """In a region table, an amount column (headed Belopp, Utfall, Tilldelning, Utbetalning,
@@ -321,13 +345,16 @@ def above_maximum(ctx: AuditContext) -> Iterator[Finding]:
     right; blocks are separated by empty columns). Not compared: total columns (Summa …),
     amounts that the workbook computes from the maximum (e.g. =IF(ok, max, 0)), and amounts
     that the workbook itself caps with MIN(amount, max) — those are uncapped inputs by design —,
-    and pairs where most amounts exceed the "maximum" (then it is some other quantity)."""
+    amounts computed by a formula that does not use the maximum (the workbook's own rule: e.g.
+    a pot shared among the regions that met a delvillkor, where a region may get more than its
+    share of the whole pot), and pairs where most amounts exceed the "maximum" (then it is some
+    other quantity). So: typed amounts above their maximum."""
     for table in _tables(ctx):
         columns = _numeric_columns(table)
         sheet = table.sheet
         for mc, ac in _max_pairs(table, columns):
             over = [(r, value, columns[mc][r]) for r, value in sorted(columns[ac].items())
-                    if r in columns[mc] and value > columns[mc][r] + 1
+                    if r in columns[mc] and value > columns[mc][r] + 1 and _typed(sheet, r, ac)
                     and not _refers_to(sheet, r, ac, mc) and not _capped_in_row(sheet, r, ac, mc)]
             if 2 * len(over) > len(columns[ac]):
                 continue  # most amounts exceed it: this column is not their maximum

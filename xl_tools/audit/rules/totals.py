@@ -119,7 +119,7 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                 if len(block) < 2 or _years(total, block) or _all_totals(sheet, label, block, drow):
                     continue
                 checked += 1
-                found.extend(_check_total(sheet, total, block, "column" if drow else "row"))
+                found.extend(_check_total(sheet, total, block, "column" if drow else "row", label))
             typed_off = [f for f in found if f.severity == Severity.ERROR and f.message.startswith("The typed")]
             if len(typed_off) >= 3 and 2 * len(typed_off) >= checked:
                 # Every typed total of the line misses its parts: the parts shown are a
@@ -175,7 +175,17 @@ def _beyond_block(sheet: Sheet, refs: list, block: list[Cell], axis: str) -> lis
     return out
 
 
-def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Iterator[Finding]:
+def _part_is_total(sheet: Sheet, part: Cell, label: Cell | None, axis: str) -> bool:
+    """True when a part is itself labelled as a total (a subtotal), seen from the total's label."""
+    if label is None:
+        return False
+    if axis == "column":  # a total row: parts are rows, labelled in the label's column
+        return _is_total_label(sheet.get(part.row, label.col))
+    return _is_total_label(sheet.get(label.row, part.col))
+
+
+def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
+                 label: Cell | None = None) -> Iterator[Finding]:
     value = _exact(total.value)  # type: ignore[arg-type]
     parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
     span = f"{block[0].address}:{block[-1].address}"
@@ -197,9 +207,11 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str) -> Ite
         beyond = _beyond_block(sheet, refs, block, axis)
         if beyond:  # parts picked across a gap (rows above a "varav" breakdown)
             interleaved, chosen = True, chosen + beyond
-        if chosen and ((interleaved and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
+        on_subtotal = any(_part_is_total(sheet, b, label, axis) for b in chosen)
+        if chosen and (((interleaved or on_subtotal)
+                        and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
                        or not _ADDITIVE.match(_strip_refs(total.formula))):
-            return  # a total of chosen parts that adds up, or a formula that is no sum
+            return  # a total of chosen parts (or of a subtotal and more) that adds up, or a formula that is no sum
         if not chosen and (all(r.is_cell for r in refs) or _at_total_crossing(sheet, total)):
             return  # a rate or lookup in a total line, or the grand total where two total lines cross
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
