@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = None if args.rules == "all" else set(args.rules.split(","))
     annotations = json.loads((args.dir / "annotations.json").read_text(encoding="utf-8"))
     precisions, recalls, recalls_all, times = [], [], [], []
+    per_rule: dict[str, list[int]] = {}  # rule → [true flagged, flagged] cells over all workbooks
     crashes = 0
     tracemalloc.start()
     started = time.perf_counter()
@@ -56,8 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         try:
             report = audit_workbook(args.dir / "workbooks" / name)
-            flagged = {(f.sheet.strip(), f.cell) for f in report.findings if f.severity >= threshold and f.cell
-                       and (rules is None or f.rule in rules)}
+            counted = [f for f in report.findings if f.severity >= threshold and f.cell
+                       and (rules is None or f.rule in rules)]
+            flagged = {(f.sheet.strip(), f.cell) for f in counted}
+            for rule_id in {f.rule for f in counted}:
+                cells = {(f.sheet.strip(), f.cell) for f in counted if f.rule == rule_id}
+                tally = per_rule.setdefault(rule_id, [0, 0])
+                tally[0] += len(cells & bugs)
+                tally[1] += len(cells)
         except XlToolsError as exc:
             print(f"{name}: refused: {exc}")
             flagged = set()
@@ -85,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mean precision: {statistics.mean(precisions):.1%}")
     print(f"mean recall (workbooks with bugs): {statistics.mean(recalls):.1%}")
     print(f"mean recall (bug-free workbooks count as 1): {statistics.mean(recalls_all):.1%}")
+    for rule_id, (tp, n) in sorted(per_rule.items()):
+        print(f"  {rule_id}: {tp} / {n} flagged cells are annotated bugs ({tp / n:.1%})")
     print(f"total time: {total:.2f} s, median per workbook: {statistics.median(times) * 1000:.0f} ms, "
           f"peak traced memory: {peak / 2**20:.1f} MiB")
     return 1 if crashes else 0

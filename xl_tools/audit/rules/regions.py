@@ -13,9 +13,10 @@ Berger, Zorn, OOPSLA 2018):
    rows and class joined;
 3. a *fix* gives a small formula rectangle ``S`` the class of a formula rectangle ``L``
    that borders the whole of one of its sides (so that ``S ∪ L`` is one rectangle, or
-   ``S`` is a bump on ``L``'s edge). The fix is scored by how much it lowers the class
-   entropy of ``S ∪ L`` weighted by its size, ``(|S|+|L|)·H(|S|/(|S|+|L|))`` — the
-   information an odd line costs a homogeneous table;
+   ``S`` is a bump on ``L``'s edge), when a rectangle of ``L``'s class borders the opposite
+   side too (:data:`SANDWICH`: an odd line inside a table, not a table's first or last
+   line). The fix is scored by how much it lowers the class entropy of ``S ∪ L``
+   weighted by its size, ``(|S|+|L|)·H(|S|/(|S|+|L|))`` — the information an odd line costs a homogeneous table;
 4. fixes are dropped when they are probably layout, not mistakes: ``S`` is as large as
    ``L`` or larger than :data:`MAX_SOURCE` cells, ``L`` has fewer than :data:`MIN_TARGET`
    cells; ``S`` aggregates ``L`` (a total line: a range into ``L`` or two of its cells);
@@ -41,6 +42,8 @@ from xl_tools.audit.rules.base import AuditContext, rule
 MAX_SOURCE = 40  # cells: a larger off-pattern rectangle is a pattern of its own
 MIN_TARGET = 6  # cells of the surrounding region before it counts as a pattern
 MIN_RATIO = 2.0  # the surrounding region must be at least this many times larger
+SANDWICH = True  # the off-pattern rectangle must lie between two rectangles of the pattern
+# (measured on the ExceLint set: without it the region part flags 327 cells with 2 bugs, with it 3 with 2)
 MIN_SCORE = 4.0  # bits: entropy reduction (size-weighted) of the fix
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
 MIN_LINE = 3  # sibling formulas in a line before their disagreement counts
@@ -200,7 +203,12 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
         if small.cls < 0 or small.size > MAX_SOURCE:
             continue
         small_shape = _shape(ctx.r1c1_at(sheet, small.r1, small.c1))
-        for large, side in _neighbours(small, at):
+        around = list(_neighbours(small, at))
+        opposite = {"above": "below", "below": "above", "left": "right", "right": "left"}
+        sides = {(large.cls, side) for large, side in around}
+        for large, side in around:
+            if SANDWICH and (large.cls, opposite[side]) not in sides:
+                continue
             if large.cls < 0 or large.size < MIN_TARGET or large.size < MIN_RATIO * small.size:
                 continue
             if _shape(ctx.r1c1_at(sheet, large.r1, large.c1)) != small_shape:
