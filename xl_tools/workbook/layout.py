@@ -9,6 +9,7 @@ every other number is a formula whose cached value the engine computed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -324,35 +325,37 @@ class Builder:
         return any(b.missing for b in self.blocks)
 
     def _summary_sum(self, s: Sheet, col: int, header: str, blocks: list[BlockResult], which: str) -> int:
-        s.put(HEADER_ROW, col, header, "header")
-        missing = any(b.missing for b in blocks)
-        for i in range(len(REGIONS)):
-            row = FIRST + i
-            refs = [b.sheet.ref(row, b.max_col if which == "max" else b.utfall_col, external=True) for b in blocks]
-            values = [(b.max_values if which == "max" else b.utfall_values)[i] for b in blocks]
+        """A column adding the Max (or Utfall) of several posts' blocks on their villkor sheets."""
+        def refs(row: int) -> list[str]:
+            return [b.sheet.ref(row, b.max_col if which == "max" else b.utfall_col, external=True) for b in blocks]
+
+        def values(i: int) -> list[Any]:
+            found = [(b.max_values if which == "max" else b.utfall_values)[i] for b in blocks]
             if which == "max" and any(b.post.regel == "per_unit_capped" for b in blocks):
-                values = [_round_kr(v, self.a.avrundning) for v in values]
-            value = MISSING if any(v == MISSING for v in values) else _plain(sum(Fraction(v) for v in values))
-            expr = "+".join(refs)
-            if missing:
-                formula = f'IF(COUNT({",".join(refs)})<{len(refs)},"{MISSING}",{expr})'
-            else:
-                formula = expr
-            s.formula(row, col, formula, value, "missing" if value == MISSING else "kr")
-        self._summary_total(s, col, missing)
-        return col + 1
+                found = [_round_kr(v, self.a.avrundning) for v in found]
+            return found
+
+        return self._added_column(s, col, header, "header", refs, values, any(b.missing for b in blocks), "kr")
 
     def _summary_add(self, s: Sheet, col: int, header: str, cols: list[int]) -> int:
-        s.put(HEADER_ROW, col, header, "header_total")
+        """A column adding other columns of the summary sheet, row by row."""
         missing = any(s.cells[(FIRST + i, c)].value == MISSING for c in cols for i in range(len(REGIONS)))
+        return self._added_column(s, col, header, "header_total", lambda row: [s.ref(row, c) for c in cols],
+                                  lambda i: [s.cells[(FIRST + i, c)].value for c in cols], missing, "kr_result")
+
+    def _added_column(self, s: Sheet, col: int, header: str, header_style: str,
+                      refs: Callable[[int], list[str]], values: Callable[[int], list[Any]], missing: bool,
+                      style: str) -> int:
+        """Write ``=a+b+…`` per region (guarded with 'Befolkning saknas' when a part may be missing),
+        its engine value, and the Summa row."""
+        s.put(HEADER_ROW, col, header, header_style)
         for i in range(len(REGIONS)):
             row = FIRST + i
-            refs = [s.ref(row, c) for c in cols]
-            values = [s.cells[(row, c)].value for c in cols]
-            value = MISSING if any(v == MISSING for v in values) else _plain(sum(Fraction(v) for v in values))
-            expr = "+".join(refs)
-            formula = f'IF(COUNT({",".join(refs)})<{len(refs)},"{MISSING}",{expr})' if missing else expr
-            s.formula(row, col, formula, value, "missing" if value == MISSING else "kr_result")
+            parts, found = refs(row), values(i)
+            value = MISSING if any(v == MISSING for v in found) else _plain(sum(Fraction(v) for v in found))
+            expr = "+".join(parts)
+            formula = f'IF(COUNT({",".join(parts)})<{len(parts)},"{MISSING}",{expr})' if missing else expr
+            s.formula(row, col, formula, value, "missing" if value == MISSING else style)
         self._summary_total(s, col, missing)
         return col + 1
 
