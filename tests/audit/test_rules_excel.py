@@ -39,8 +39,38 @@ def test_xl002_total_at_end_of_run_is_not_inconsistent(findings):
 
 
 def test_xl010_typed_constant_among_formulas(findings):
-    assert cells(findings("XL010", {"S": _column_formulas(6, 360)})) == [("S", "C6")]
+    found = findings("XL010", {"S": _column_formulas(6, 350)})
+    assert cells(found) == [("S", "C6")]
+    assert found[0].severity.label == "error" and "would give 360" in found[0].message
     assert findings("XL010", {"S": _column_formulas()}) == []
+
+
+def test_xl010_formula_overwritten_by_its_own_value_is_info(findings):
+    found = findings("XL010", {"S": _column_formulas(6, 360)})  # 60 * 6: the value the formula gave
+    assert cells(found) == [("S", "C6")]
+    assert found[0].severity.label == "info" and "overwritten by its value" in found[0].message
+
+
+def test_xl010_average_in_a_row_of_sums_is_not_a_total(findings):
+    sheet = {}
+    for c in "ABCDEF":
+        sheet.update(column(c, 1, [1, 2, 3]))
+        sheet[f"{c}4"] = (f"=SUM({c}1:{c}3)", 6)
+    sheet.update(column("G", 1, [1.2, 1.5, 0.9]))
+    sheet["G4"] = 1.2  # a typed average at the foot of a column of ratios, in the totals row
+    assert findings("XL010", {"S": sheet}) == []
+    sheet["G4"] = 5  # a typed "total" larger than every part, and not their sum
+    assert findings("XL010", {"S": sheet})[0].severity.label == "error"
+
+
+def test_xl002_sum_in_the_middle_of_row_formulas(findings):
+    sheet = {}
+    for r in range(2, 10):
+        sheet[f"A{r}"], sheet[f"B{r}"], sheet[f"C{r}"] = r, 2 * r, (f"=SUM(A{r}:B{r})", 3 * r)
+    sheet["C6"] = ("=SUM(C2:C5)", 42)  # a slip: the row's numbers are beside it, nothing says "total"
+    assert cells(findings("XL002", {"S": sheet})) == [("S", "C6")]
+    sheet["D6"] = "Delsumma"  # labelled as a subtotal: a layout, not a slip
+    assert findings("XL002", {"S": sheet}) == []
 
 
 def test_xl003_sum_stops_short(findings):
@@ -49,6 +79,35 @@ def test_xl003_sum_stops_short(findings):
     found = findings("XL003", {"S": short})
     assert cells(found) == [("S", "A6")] and "A5" in found[0].message
     assert findings("XL003", {"S": full}) == []
+
+
+def test_xl003_left_out_cell_used_elsewhere_is_not_omitted(findings):
+    # an income statement: the line just above a subtotal belongs to the line below it
+    sheet = {**column("A", 1, [13.2, -8.3, -13.7]), "A4": ("=SUM(A2:A3)", -22), "A5": ("=A1+A4", -8.8)}
+    assert findings("XL003", {"S": sheet}) == []
+    del sheet["A5"]
+    assert cells(findings("XL003", {"S": sheet})) == [("S", "A4")]
+
+
+def test_xl003_grand_total_stops_short_of_a_line_of_totals(findings):
+    sheet = {}
+    for c in "ABCD":
+        sheet.update(column(c, 1, [1, 2, 3]))
+        sheet[f"{c}4"] = (f"=SUM({c}1:{c}3)", 6)
+    sheet["A6"] = ("=SUM(A4:C4)", 18)  # D4 is the same kind of total, left out
+    found = findings("XL003", {"S": sheet})
+    assert cells(found) == [("S", "A6")] and "D4" in found[0].message
+    sheet["A6"] = ("=SUM(A4:D4)", 24)
+    assert findings("XL003", {"S": sheet}) == []
+
+
+def test_xl007_double_minus(findings):
+    sheet = {"A1": 5, "A2": 3, "A3": ("=SUM(A1--A2)", 8)}
+    found = findings("XL007", {"S": sheet})
+    assert cells(found) == [("S", "A3")]
+    clean = {"A1": 5, "A2": 3, "A3": ("=SUMPRODUCT(--(A1:A2>4))", 1), "A4": ("=A1-(-A2)", 8),
+             "A5": ('="x--y"&A1', "x--y5")}
+    assert findings("XL007", {"S": clean}) == []
 
 
 def test_xl003_year_header_is_not_omitted(findings):

@@ -8,6 +8,7 @@ from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
     hidden,
     lookups,
     magic_numbers,
+    operators,
     protection,
     ranges,
     recalc,

@@ -9,11 +9,14 @@ value (XL010).
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from xl_tools.audit.formula import references
+from xl_tools.audit.evaluate import Evaluator, Unsupported, parse
+from xl_tools.audit.formula import Ref, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
@@ -92,6 +95,49 @@ def _aggregates_run(cell: Cell, run: Run) -> bool:
     return singles >= 2  # =C6+C7+C13: a total of picked run cells
 
 
+def _sums_run_range(cell: Cell, run: Run) -> bool:
+    """True when the formula takes in run cells through a range (=SUM(L3:L19))."""
+    others = {(c.row, c.col) for c in run.cells if c is not cell}
+    return any(ref.sheet is None and not ref.is_cell and any(ref.contains(r, c) for r, c in others)
+               for ref in references(cell.formula or ""))
+
+
+def _totals_toward(ref: Ref, axis: str, cell: Cell) -> bool:
+    """True for a range that runs along the axis and ends next to the cell's line (a column
+    range ending in the row above a column run's cell: another total of that totals row)."""
+    if ref.is_cell:
+        return False
+    if axis == "column":
+        return ref.row2 > ref.row1 and (ref.row2 == cell.row - 1 or ref.row1 == cell.row + 1)
+    return ref.col2 > ref.col1 and (ref.col2 == cell.col - 1 or ref.col1 == cell.col + 1)
+
+
+_TOTAL_WORD = re.compile(r"\b(total|totals|totalt|summa|sum|subtotal|delsumma|s:a|net|grand)\b", re.IGNORECASE)
+
+
+def _in_totals_line(run: Run, cell: Cell) -> bool:
+    """True when a formula that totals run cells sits where a total belongs: at either end of
+    the run, or in a line across the run that is a totals line (another total beside it, or a
+    label such as "Total"/"Summa"). A SUM in the middle of a column of row formulas, with
+    plain numbers beside it, is a slip, not a subtotal."""
+    if cell is run.cells[-1] or cell is run.cells[0]:
+        return True
+    sheet = run.sheet
+    if run.axis == "column":
+        line = [sheet.get(cell.row, c) for c in range(1, cell.col + 8) if c != cell.col]
+    else:
+        line = [sheet.get(r, cell.col) for r in range(1, cell.row + 8) if r != cell.row]
+    for other in line:
+        if other is None:
+            continue
+        if other.formula is not None and any(_totals_toward(ref, run.axis, cell)
+                                             for ref in references(other.formula) if ref.sheet is None):
+            return True
+        if other.kind == "s" and isinstance(other.value, str) and _TOTAL_WORD.search(other.value):
+            return True
+    return False
+
+
 def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, Cell, str]]:
     seen: set[tuple[str, int, int]] = set()
     for sheet in ctx.workbook.sheets:
@@ -111,7 +157,8 @@ def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, C
                     continue
                 if other == _CONST and i == 0:
                     continue  # an opening balance or first input before running formulas
-                if other != _CONST and _aggregates_run(cell, run):
+                if other != _CONST and _aggregates_run(cell, run) and (
+                        not _sums_run_range(cell, run) or _in_totals_line(run, cell)):
                     continue
                 seen.add(key)
                 yield run, cell, form
@@ -174,21 +221,72 @@ def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
                       "Check the references; copy the neighbouring formula if this one was mistyped.")
 
 
+def _nearest_example(run: Run, cell: Cell, form: str) -> Cell:
+    pattern = [c for c, f in zip(run.cells, run.forms) if f == form]
+    return min(pattern, key=lambda c: abs(c.row - cell.row) + abs(c.col - cell.col))
+
+
+def _pattern_value(ctx: AuditContext, evaluator: Evaluator, run: Run, example: Cell, cell: Cell) -> float | None:
+    """What the run's formula, copied to ``cell``, gives on the saved values (None: cannot tell)."""
+    try:
+        return evaluator.eval(parse(ctx.r1c1(run.sheet, example) or ""), run.sheet.name, cell.row, cell.col)
+    except (Unsupported, RecursionError):
+        return None
+
+
+def _not_a_sum_of(run: Run, example: Cell, cell: Cell) -> bool:
+    """True when the pattern is a plain SUM of one range and the typed number is smaller than
+    one of the non-negative numbers that range would take in: an average or a rate typed in a
+    totals line (a column of ratios ending in the total row), not a total overwritten."""
+    formula = (example.formula or "").lstrip("+").upper()
+    if not formula.startswith("SUM(") or not formula.endswith(")"):
+        return False
+    refs = references(translate(example.formula or "", cell.row - example.row, cell.col - example.col))
+    if len(refs) != 1 or refs[0].is_cell or refs[0].sheet is not None or refs[0].size > 10_000:
+        return False
+    ref = refs[0]
+    parts = [c.value for r in range(ref.row1, ref.row2 + 1) for c in [run.sheet.get(r, col)
+             for col in range(ref.col1, ref.col2 + 1)] if c is not None and c.is_number]
+    return bool(parts) and min(parts) >= 0 and cell.value < max(parts)  # type: ignore[operator]
+
+
 @rule("XL010", Severity.ERROR, "Typed number among formulas")
 def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
-    """A typed number in a row or column run where one formula pattern dominates: most
-    likely a formula that was overwritten by its value, which no longer updates. Not
-    flagged when its neighbour across the run is such a typed number too (a whole typed
-    row through copied columns is a layout choice, e.g. a typed subtotal line)."""
+    """A typed number in a row or column run where one formula pattern dominates. The
+    pattern is copied to the cell and worked out on the saved values: when it gives a
+    different number, the typed value overrides what the formula would say (error); when it
+    gives the same number, the formula was overwritten by its value and will not follow
+    changes (info); when the pattern cannot be worked out here, a warning. Not flagged when
+    its neighbour across the run is such a typed number too (a whole typed line through
+    copied columns is a layout choice), nor a typed number below a SUM pattern that is smaller
+    than one of the numbers the SUM would add (an average or rate in a totals line)."""
     odd = list(_odd_cells(ctx, want_constants=True))
     where = {(run.sheet.name, cell.row, cell.col): run.axis for run, cell, _ in odd}
+    evaluator = Evaluator(ctx.workbook)
     for run, cell, form in odd:
         across = [(0, -1), (0, 1)] if run.axis == "column" else [(-1, 0), (1, 0)]
         if any((run.sheet.name, cell.row + dr, cell.col + dc) in where for dr, dc in across):
             continue  # a whole typed line across copied formulas: a layout row, not one overwrite
+        example = _nearest_example(run, cell, form)
+        if _not_a_sum_of(run, example, cell):
+            continue
         span = f"{run.cells[0].address}:{run.cells[-1].address}"
-        yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
-                      f"Typed value {cell.value:g} in {run.axis} {span}, where the other cells are formulas "
-                      f"like {_example(run, form)}.",
-                      "Restore the formula (copy it from a neighbour) unless the override is intended and documented.")
-
+        like = f"like {example.address} (={example.formula})"
+        computed = _pattern_value(ctx, evaluator, run, example, cell)
+        if computed is None:
+            yield Finding(run.sheet.name, cell.address, "XL010", Severity.WARNING,
+                          f"Typed value {cell.value:g} in {run.axis} {span}, where the other cells are "
+                          f"formulas {like}.",
+                          "Restore the formula (copy it from a neighbour) unless the override is intended and "
+                          "documented.")
+        elif math.isclose(cell.value, computed, rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
+            yield Finding(run.sheet.name, cell.address, "XL010", Severity.INFO,
+                          f"Typed value {cell.value:g} in {run.axis} {span} equals what the formula {like} "
+                          "gives here: a formula overwritten by its value, which will not follow changes.",
+                          "Restore the formula (copy it from a neighbour).")
+        else:
+            yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
+                          f"Typed value {cell.value:g} in {run.axis} {span}, where the formula {like} "
+                          f"would give {computed:.15g}.",
+                          "Restore the formula (copy it from a neighbour) unless the override is intended and "
+                          "documented.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xl_tools.audit.formula import function_calls, references
+from xl_tools.audit.formula import function_calls, references, to_r1c1
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 
@@ -25,7 +25,13 @@ def _is_aggregate(cell: Cell) -> bool:
         not r.is_cell for r in references(cell.formula)) and "SUM" in cell.formula.upper()
 
 
-def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str]]:
+def _same_formula(a: Cell, b: Cell) -> bool:
+    """True when two cells hold copies of one formula (a line of totals continues)."""
+    return a.formula is not None and b.formula is not None and \
+        to_r1c1(a.formula, a.row, a.col) == to_r1c1(b.formula, b.row, b.col)
+
+
+def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str, tuple[int, int]]]:
     """(range text, address of the omitted neighbour) for each summed range that stops short."""
     for name in _SUMMING:
         for args in function_calls(cell.formula or "", name):
@@ -46,23 +52,43 @@ def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str]]:
                         if (r, c) == (cell.row, cell.col) or not _numeric(beyond) or not _numeric(edge):
                             continue
                         assert beyond is not None
-                        if _looks_like_year(beyond) or _is_aggregate(beyond):
+                        if _looks_like_year(beyond) or (_is_aggregate(beyond) and not _same_formula(beyond, edge)):
                             continue
                         if beyond.formula is not None and (er, ec) < (r, c) and beyond.formula == cell.formula:
                             continue
-                        yield arg, a1(r, c)
+                        yield arg, a1(r, c), (r, c)
 
 
-def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing: str) -> bool:
-    """True when a neighbouring total across the range (left/right of a column sum,
-    above/below a row sum) is a copy of this formula: the whole line of totals leaves the
+def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing: str, reach: int = 3) -> bool:
+    """True when the nearest total across the range (left/right of a column sum, above/below
+    a row sum, over up to two empty cells) is a copy of this formula: the whole line of totals leaves the
     same cell out, which is the layout (an opening row, a label column), not a slip."""
     letters = missing.rstrip("0123456789")
     along_column = letters and int(missing[len(letters):]) != cell.row
     form = ctx.r1c1(sheet, cell)
-    beside = [(cell.row, cell.col - 1), (cell.row, cell.col + 1)] if along_column \
-        else [(cell.row - 1, cell.col), (cell.row + 1, cell.col)]
-    return any(ctx.r1c1_at(sheet, r, c) == form for r, c in beside if r >= 1 and c >= 1)
+    steps = [(0, -1), (0, 1)] if along_column else [(-1, 0), (1, 0)]
+    for dr, dc in steps:  # the nearest non-empty cell each way, over up to two empty ones
+        r, c = cell.row + dr, cell.col + dc
+        for _ in range(reach):
+            if r < 1 or c < 1:
+                break
+            other = sheet.get(r, c)
+            if other is not None and (other.formula is not None or other.kind):
+                if ctx.r1c1(sheet, other) == form:
+                    return True
+                break
+            r, c = r + dr, c + dc
+    return False
+
+
+def _continues_formulas(ctx: AuditContext, sheet: Sheet, total: Cell, row: int, col: int) -> bool:
+    """True when the left-out cell holds the same formula as its neighbour inside the range."""
+    left_out = sheet.get(row, col)
+    if left_out is None or left_out.formula is None:
+        return False
+    form = ctx.r1c1(sheet, left_out)
+    inside = [(row + dr, col + dc) for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+    return any(ctx.r1c1_at(sheet, r, c) == form for r, c in inside if (r, c) != (total.row, total.col))
 
 
 @rule("XL003", Severity.WARNING, "Formula omits adjacent cells")
@@ -76,8 +102,10 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
         for cell in sheet.cells.values():
             if cell.formula is None or "(" not in cell.formula:
                 continue
-            for arg, missing in _omitted(sheet, cell):
-                if _copied_beside(ctx, sheet, cell, missing):
+            for arg, missing, (mr, mc) in _omitted(sheet, cell):
+                # the left-out cell copies the formulas of the range: look only at the next total
+                reach = 1 if _continues_formulas(ctx, sheet, cell, mr, mc) else 3
+                if _copied_beside(ctx, sheet, cell, missing, reach) or ctx.referenced(sheet, mr, mc):
                     break
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
                               f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
