@@ -53,3 +53,29 @@ def test_xl030_seed_row_and_running_balance_are_not_flagged(findings):
         sheet[f"B{row}"] = f"=B{row - 1}+A{row}"
     sheet["C2"] = "=B2"
     assert findings("XL030", {"S": sheet}) == []
+
+
+def test_xl030_interleaved_count_and_percent_totals_are_two_lines(findings):
+    # N and % columns side by side; the % totals reach one row further (an empty row): two
+    # lines of totals interleaved, each consistent in itself
+    sheet: dict[str, object] = {}
+    for col_n, col_p in (("B", "C"), ("E", "F"), ("H", "I")):
+        for row in range(2, 7):
+            sheet[f"{col_n}{row}"] = float(row)
+            sheet[f"{col_p}{row}"] = f"={col_n}{row}/{col_n}$9"
+        sheet[f"{col_n}9"] = f"=SUM({col_n}2:{col_n}6)"
+        sheet[f"{col_p}9"] = f"=SUM({col_p}2:{col_p}7)"
+    assert findings("XL030", {"S": sheet}) == []
+
+
+def test_xl030_leaves_a_single_odd_member_of_a_line_to_xl002(findings):
+    # ratios down a column, the subtotal row's ratio reads the subtotal column: XL002's
+    # finding (one odd member of a run), not a whole line for XL030
+    sheet: dict[str, object] = {}
+    for row in range(2, 9):
+        sheet[f"A{row}"] = float(row)
+        sheet[f"C{row}"] = f"=A{row}/$A$20"
+    sheet["B9"] = "=SUM(A2:A8)"
+    sheet["C9"] = "=B9/$A$20"
+    sheet["A20"] = 100.0
+    assert findings("XL030", {"S": sheet}) == []

@@ -54,3 +54,58 @@ def test_xl012_years_beside_totals_are_not_totals(findings):
     sheet = {"A1": "Totalt 1", "B1": 2017, "C1": 100, "A2": "Totalt 2", "B2": 2018, "C2": 200,
              "A3": "Totalt per år", "B3": 2019, "C3": 150}
     assert findings("XL012", {"S": sheet}) == []
+
+
+def test_xl012_year_heading_is_not_a_part(findings):
+    sheet = {"A1": "År", "B1": 2019, "C1": 2020, "D1": 2021}
+    for col in "BCD":
+        sheet.update(column(col, 2, [10, 20, 30]))
+    sheet["A5"] = "Summa"
+    sheet.update({"B5": ("=SUM(B2:B4)", 60), "C5": 60, "D5": ("=SUM(D2:D4)", 60)})
+    found = findings("XL012", {"S": sheet})
+    assert [(f.cell, f.severity.label) for f in found] == [("C5", "info")]  # typed, but it adds up
+
+
+def test_xl012_total_of_parts_and_their_subtotal_is_not_off(findings):
+    # the parts above the total include their own subtotal: 100 + 200 + 300 = 2 × 300
+    sheet = {"B2": "a", "B3": "b", "B4": "Delsumma", **column("C", 2, [100, 200, 300]),
+             "B5": "Summa", "C5": 300}
+    assert findings("XL012", {"S": sheet}) == []
+    sheet["C5"] = 310
+    assert [f.severity.label for f in findings("XL012", {"S": sheet})] == ["error"]
+
+
+def test_xl012_parts_cut_by_a_note_are_not_judged(findings):
+    sheet = {**column("B", 1, [10, 20, "moved to row 9", 30, 40]), "A6": "TOTAL", "B6": 100}
+    assert findings("XL012", {"S": sheet}) == []
+    sheet["B6"] = 75  # the numbers above the note are not counted in the typed total either
+    assert findings("XL012", {"S": sheet}) == []
+
+
+def test_xl012_typed_total_rounded_from_decimal_parts_is_info(findings):
+    sheet = {**column("B", 1, [10.4, 20.3, 30.2]), "A4": "Total", "B4": 61}
+    found = findings("XL012", {"S": sheet})
+    assert [(f.cell, f.severity.label) for f in found] == [("B4", "info")] and "rounded" in found[0].message
+
+
+def test_xl012_section_total_under_an_earlier_subtotal(findings):
+    sheet = {"A1": "a", "A2": "b", "A3": "Total secteur 1", "A4": "c", "A5": "d", "A6": "Total secteur 2",
+             **column("B", 1, [400, 1236, ("=SUM(B1:B2)", 1636), 566, 1326, ("=SUM(B4:B5)", 1892)])}
+    assert findings("XL012", {"S": sheet}) == []
+
+
+def test_xl012_grand_total_echoing_a_wrong_subtotal_is_a_note(findings):
+    # a long project list (the grand total is far below the "Total" heading, so not taken as
+    # the corner where two total lines cross)
+    sheet = {"A1": "Project", "B1": "Part 1", "C1": "Part 2", "D1": "Total"}
+    last = 80
+    for row in range(2, last):
+        sheet.update({f"A{row}": f"P{row}", f"B{row}": 10, f"C{row}": 5, f"D{row}": (f"=SUM(B{row}:C{row})", 15)})
+    sheet["D3"] = ("=D2+B3+C3", 30)  # a wrong row total: 15 too much
+    n = last - 2
+    sheet.update({f"A{last}": "Total", f"B{last}": (f"=SUM(B2:B{last - 1})", 10 * n),
+                  f"C{last}": (f"=SUM(C2:C{last - 1})", 5 * n), f"D{last}": (f"=SUM(D2:D{last - 1})", 15 * n + 15)})
+    found = {f.cell: f for f in findings("XL012", {"S": sheet})}
+    assert found["D3"].severity.label == "error" and "−15" in found["D3"].message
+    # the grand total is off by the same 15 because it takes in D3: a note pointing there
+    assert found[f"D{last}"].severity.label == "info" and "D3" in found[f"D{last}"].message

@@ -47,7 +47,7 @@ SANDWICH = True  # the off-pattern rectangle must lie between two rectangles of 
 MIN_SCORE = 4.0  # bits: entropy reduction (size-weighted) of the fix
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
 MIN_LINE = 3  # sibling formulas in a line before their disagreement counts
-MAX_WHOLE_LINE = 12  # a longer inconsistent line has only its off-pattern members flagged
+MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one line
 MAX_GAP = 1  # empty or constant cells allowed between two siblings of a line
 
 _DATA, _TEXT = -1, -2
@@ -262,21 +262,24 @@ _PARTS = re.compile(r"R(\[-?\d+\]|\d+)C(\[-?\d+\]|\d+)")
 
 
 def _disagreeing(ctx: AuditContext, sheet: Sheet, chain: list[Cell], axis: str) -> list[Cell]:
-    """The cells to flag in a chain of same-shape formulas: none when they agree, when the
-    chain is shorter than :data:`MIN_LINE`, when no fingerprint covers half of it (a line of
-    different computations), or when the members differ in both row and column offsets (not
-    one formula slid by some rows or columns); the whole chain when it is a line on its own
-    (no member has a copy of itself across the line) at most :data:`MAX_WHOLE_LINE` long
-    (which member is wrong is for the reader to judge: a line of totals that sum different
-    spans), else only the members off the dominant fingerprint (in a table, a column line
-    crossing one wrong row flags that row's cell only)."""
-    if len(chain) < MIN_LINE:
+    """The cells to flag in a chain of same-shape formulas: the whole chain when it is a line
+    of totals on its own whose spans disagree — every member totals a range running across
+    the line (column sums along a row, row sums down a column), no member has a copy of
+    itself across the line, the chain is :data:`MIN_LINE` to :data:`MAX_WHOLE_LINE` long, one
+    fingerprint covers at least half of it, the members do not simply alternate between two
+    forms (two interleaved lines), and the members differ only in row offsets or
+    only in column offsets (one formula slid, not different computations). Which member is
+    wrong is for the reader to judge. Single off-pattern members of a line are XL002's
+    findings and are not repeated here."""
+    if not MIN_LINE <= len(chain) <= MAX_WHOLE_LINE or not _totals_across(chain, axis):
         return []
     prints = [ctx.fingerprint(sheet, c) or frozenset() for c in chain]
     tally = Counter(prints)
-    dominant, count = tally.most_common(1)[0]
+    _, count = tally.most_common(1)[0]
     if len(tally) == 1 or 2 * count < len(chain):
         return []
+    if len(tally) == 2 and len(chain) >= 4 and all(a != b for a, b in zip(prints, prints[1:])):
+        return []  # two lines interleaved (a count column, a percent column, a count column, …)
     parts = [_PARTS.findall(ctx.r1c1(sheet, c) or "") for c in chain]
     same_rows = len({tuple(p[0] for p in ps) for ps in parts}) == 1
     same_cols = len({tuple(p[1] for p in ps) for ps in parts}) == 1
@@ -285,9 +288,20 @@ def _disagreeing(ctx: AuditContext, sheet: Sheet, chain: list[Cell], axis: str) 
     across = ((0, -1), (0, 1)) if axis == "column" else ((-1, 0), (1, 0))
     in_table = any(ctx.r1c1_at(sheet, c.row + dr, c.col + dc) == ctx.r1c1(sheet, c)
                    for c in chain for dr, dc in across if c.row + dr >= 1 and c.col + dc >= 1)
-    if len(chain) <= MAX_WHOLE_LINE and not in_table:
-        return chain
-    return [c for c, fp in zip(chain, prints) if fp != dominant]
+    return [] if in_table else chain
+
+
+def _totals_across(chain: list[Cell], axis: str) -> bool:
+    """True when every member totals a range that runs across the line: a row of column
+    totals (or a column of row totals), whose spans should line up."""
+    for cell in chain:
+        refs = [r for r in references(cell.formula or "") if r.sheet is None and not r.is_cell]
+        if not refs:
+            return False
+        if not any((r.row2 > r.row1 and r.col1 == r.col2) if axis == "row" else (r.col2 > r.col1 and r.row1 == r.row2)
+                   for r in refs):
+            return False
+    return True
 
 
 def _pos(cell: Cell, axis: str) -> int:

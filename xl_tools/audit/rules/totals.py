@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from xl_tools.audit.formula import function_calls, references
-from xl_tools.audit.model import Cell, Finding, Severity, Sheet
+from xl_tools.audit.model import Cell, Finding, Severity, Sheet, column_number
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.money import format_kr
 
@@ -35,7 +35,56 @@ def _block(sheet: Sheet, row: int, col: int, drow: int, dcol: int) -> list[Cell]
         assert cell is not None
         out.append(cell)
         r, c = r - drow, c - dcol
-    return out[::-1]
+    out.reverse()
+    if len(out) > 2 and _is_year_header(sheet, out[0], drow, dcol):
+        out = out[1:]  # a year heading the column (2001) is not one of the parts
+    return out
+
+
+def _is_year_header(sheet: Sheet, cell: Cell, drow: int, dcol: int) -> bool:
+    """True for a typed year whose neighbour across the block is the year before or after
+    (a heading row 2001, 2002, …)."""
+    if not _year_value(cell):
+        return False
+    for dr, dc in ((dcol, drow), (-dcol, -drow)):
+        other = sheet.get(cell.row + dr, cell.col + dc)
+        if other is not None and _year_value(other) and abs(other.value - cell.value) == 1:  # type: ignore[operator]
+            return True
+    return False
+
+
+def _year_value(cell: Cell) -> bool:
+    """A whole number 1900–2100, typed or computed (=D2+1 across a heading row)."""
+    return isinstance(cell.value, float) and cell.value.is_integer() and 1900 <= cell.value <= 2100
+
+
+def _interrupted_sum(sheet: Sheet, block: list[Cell], drow: int, dcol: int) -> Fraction | None:
+    """When the block stops at a text cell with more numbers beyond it (a note typed among the
+    rows), the sum of every number back to the first empty cell; None when not interrupted."""
+    first = block[0]
+    r, c = first.row - drow, first.col - dcol
+    stop = sheet.get(r, c)
+    if stop is None or stop.kind != "s" or r < 1 or c < 1:
+        return None
+    total, numbers = Fraction(0), 0
+    while r >= 1 and c >= 1:
+        cell = sheet.get(r, c)
+        if cell is None or cell.kind == "":
+            break
+        if _num(cell):
+            total += _exact(cell.value)  # type: ignore[arg-type]
+            numbers += 1
+        r, c = r - drow, c - dcol
+    return total if numbers else None
+
+
+def _after_last_subtotal(block: list[Cell]) -> list[Cell]:
+    """The parts after the last subtotal (a SUM formula) in the block; empty when none."""
+    for i in range(len(block) - 1, -1, -1):
+        formula = (block[i].formula or "").upper()
+        if "SUM(" in formula:
+            return block[i + 1:]
+    return []
 
 
 def _is_plain_sum_of(cell: Cell, block: list[Cell]) -> bool:
@@ -93,6 +142,8 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
     non-negative parts is not their sum (a count or a rate) and is not checked."""
     for sheet in ctx.workbook.sheets:
         seen: set[tuple[int, int]] = set()
+        differences: dict[str, Fraction] = {}
+        sheet_found: list[Finding] = []
         for label, drow, dcol in _labels(sheet):
             targets: list[Cell] = []
             if drow:  # a total row: every number to the right of the label
@@ -119,7 +170,7 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                 if len(block) < 2 or _years(total, block) or _all_totals(sheet, label, block, drow):
                     continue
                 checked += 1
-                found.extend(_check_total(sheet, total, block, "column" if drow else "row", label))
+                found.extend(_check_total(sheet, total, block, "column" if drow else "row", label, differences))
             typed_off = [f for f in found if f.severity == Severity.ERROR and f.message.startswith("The typed")]
             if len(typed_off) >= 3 and 2 * len(typed_off) >= checked:
                 # Every typed total of the line misses its parts: the parts shown are a
@@ -130,7 +181,34 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                                      "differ from the numbers before them: the parts shown are probably a "
                                      "breakdown, not the whole.",
                                      "Label the rows as 'varav' / 'of which', or add the missing part."))
-            yield from found
+            sheet_found.extend(found)
+        yield from _echoes_as_notes(sheet, sheet_found, differences)
+
+
+def _echoes_as_notes(sheet: Sheet, found: list[Finding], differences: dict[str, Fraction]) -> list[Finding]:
+    """A total whose difference is exactly that of another flagged total it takes in (the
+    grand total under a wrong subtotal) follows from it: a note pointing there, not a second error."""
+    out: list[Finding] = []
+    for f in found:
+        cell = sheet.cells.get(_coords(f.cell)) if f.severity == Severity.ERROR else None
+        source = None
+        if cell is not None and cell.formula is not None and f.cell in differences:
+            refs = [r for r in references(cell.formula) if r.sheet is None]
+            source = next((other for other, diff in differences.items()
+                           if other != f.cell and diff == differences[f.cell]
+                           and any(r.contains(*_coords(other)) for r in refs)), None)
+        if source is None:
+            out.append(f)
+        else:
+            out.append(Finding(f.sheet, f.cell, f.rule, Severity.INFO,
+                               f"{f.message} It takes in {source}, which is off by the same amount.",
+                               f"Correct {source} first."))
+    return out
+
+
+def _coords(address: str) -> tuple[int, int]:
+    letters = address.rstrip("0123456789")
+    return int(address[len(letters):]), column_number(letters)
 
 
 def _is_year(cell: Cell) -> bool:
@@ -185,7 +263,7 @@ def _part_is_total(sheet: Sheet, part: Cell, label: Cell | None, axis: str) -> b
 
 
 def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
-                 label: Cell | None = None) -> Iterator[Finding]:
+                 label: Cell | None = None, differences: dict[str, Fraction] | None = None) -> Iterator[Finding]:
     value = _exact(total.value)  # type: ignore[arg-type]
     parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
     span = f"{block[0].address}:{block[-1].address}"
@@ -194,6 +272,9 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
     if total.formula is not None:
         if _is_plain_sum_of(total, block) or _close(value, parts):
             return
+        section = _after_last_subtotal(block)
+        if section and _is_plain_sum_of(total, section):
+            return  # "Total secteur des services" under the previous section's subtotal
         subtotal_free = sum((_exact(b.value) for b in block if b.formula is None), Fraction(0))  # type: ignore[arg-type]
         subtotals = sum((_exact(b.value) for b in block if b.formula is not None), Fraction(0))  # type: ignore[arg-type]
         if _close(value, subtotal_free) or _close(value, subtotals) or _close(2 * value, parts):
@@ -214,16 +295,29 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
             return  # a total of chosen parts (or of a subtotal and more) that adds up, or a formula that is no sum
         if not chosen and (all(r.is_cell for r in refs) or _at_total_crossing(sheet, total)):
             return  # a rate or lookup in a total line, or the grand total where two total lines cross
+        if differences is not None:
+            differences[total.address] = parts - value
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
                       f"The total {_kr(value)} is not the sum of {span} ({_kr(parts)}); "
                       f"difference {_kr(parts - value).replace('-', '−')}.",
                       f"Make it =SUM({span}) or correct the parts.")
         return
+    if _close(2 * value, parts):
+        return  # the parts include their own subtotal: details and subtotal add to twice the total
+    drow, dcol = (1, 0) if axis == "column" else (0, 1)
+    wider = _interrupted_sum(sheet, block, drow, dcol)
+    if wider is not None and not _close(value, parts):
+        return  # parts cut by a note among the rows: what the total covers cannot be told
     if _close(value, parts):
         yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
                       f"The total {_kr(value)} is typed in; it equals the sum of {span} today "
                       "but will not follow changes.",
                       f"Replace it with =SUM({span}).")
+    elif (value.denominator != 1 or parts.denominator != 1) and abs(parts - value) < Fraction(1, 2):
+        yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
+                      f"The total {float(value):g} is typed in; it is the sum of {span} ({float(parts):g}) "
+                      "rounded, and will not follow changes.",
+                      f"Replace it with =ROUND(SUM({span}),0) if the rounding is meant.")
     else:
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
                       f"The typed total {_kr(value)} differs from the sum of {span} ({_kr(parts)}): "
