@@ -79,3 +79,14 @@ def test_xl030_leaves_a_single_odd_member_of_a_line_to_xl002(findings):
     sheet["C9"] = "=B9/$A$20"
     sheet["A20"] = 100.0
     assert findings("XL030", {"S": sheet}) == []
+
+
+def test_xl030_a_pair_of_totals_that_sum_different_spans(findings):
+    sheet: dict[str, object] = {}
+    for col in ("B", "D"):
+        for row in range(2, 7):
+            sheet[f"{col}{row}"] = 1.0
+    sheet["B7"], sheet["D7"] = "=SUM(B2:B6)", "=SUM(D3:D6)"
+    assert sorted(f.cell for f in findings("XL030", {"S": sheet})) == ["B7", "D7"]
+    sheet["D7"] = "=SUM(D2:D6)"
+    assert findings("XL030", {"S": sheet}) == []

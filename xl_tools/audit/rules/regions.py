@@ -25,6 +25,10 @@ Berger, Zorn, OOPSLA 2018):
    their references, e.g. a total row of ratios under rows of sums);
 5. the cells of the fixes scoring at least :data:`MIN_SCORE` are flagged, at most
    :data:`MAX_SHARE` of the sheet's formula cells (best scores first).
+
+Besides the fixes, a line of totals on its own whose spans disagree (=SUM(D8:D14) beside
+=SUM(H7:H14) in one totals row) is flagged whole: which member is wrong is for the reader to
+judge (:func:`_disagreeing`). A single odd formula inside a consistent line is XL002's.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ SANDWICH = True  # the off-pattern rectangle must lie between two rectangles of 
 # (measured on the ExceLint set: without it the region part flags 327 cells with 2 bugs, with it 3 with 2)
 MIN_SCORE = 4.0  # bits: entropy reduction (size-weighted) of the fix
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
-MIN_LINE = 3  # sibling formulas in a line before their disagreement counts
+MIN_LINE = 2  # totals in a line before their disagreement counts (a pair of totals may disagree)
 MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one line
 MAX_GAP = 1  # empty or constant cells allowed between two siblings of a line
 
