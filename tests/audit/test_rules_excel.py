@@ -51,6 +51,16 @@ def test_xl010_formula_overwritten_by_its_own_value_is_info(findings):
     assert found[0].severity.label == "info" and "overwritten by its value" in found[0].message
 
 
+def test_xl010_pattern_that_cannot_be_worked_out_is_a_warning(findings):
+    sheet = {}
+    for r in range(2, 10):
+        sheet[f"A{r}"] = r * r
+        sheet[f"C{r}"] = (f"=SQRT(A{r})", r)  # SQRT is not in the small evaluator
+    sheet["C6"] = 6
+    found = findings("XL010", {"S": sheet})
+    assert [(f.cell, f.severity.label) for f in found] == [("C6", "warning")]
+
+
 def test_xl010_average_in_a_row_of_sums_is_not_a_total(findings):
     sheet = {}
     for c in "ABCDEF":
