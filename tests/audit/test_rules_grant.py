@@ -85,3 +85,18 @@ def test_xl023_max_in_another_block_or_capped_is_not_compared(findings):
         extra[f"F{i}"] = v
         extra[f"G{i}"] = (f"=MIN(E{i},F{i})", min(v * 2 if i == 3 else 0, v))
     assert findings("XL023", region_table(values=values, extra=extra)) == []
+
+
+def test_region_tables_stacked_in_one_column_are_two_tables(findings):
+    # 2016's distribution, its total, an empty row, then 2019's under it in the same columns
+    first = region_table()["Fördelning"]
+    second_values = amounts(NOV_2019)
+    sheet = {**first, "A24": "Summa", "B24": POT, "A26": "Fördelning efter befolkning 1 november 2019",
+             "A27": "Region", "B27": "Belopp kr"}
+    for i, (region, value) in enumerate(zip(REGIONS, second_values), start=28):
+        sheet[f"A{i}"], sheet[f"B{i}"] = region.name, value
+    assert findings(["XL020", "XL021"], {"Fördelning": sheet}) == []
+    # a region repeated inside one of the tables is still a duplicate
+    sheet["A30"] = "Stockholm"
+    found = findings("XL021", {"Fördelning": sheet})
+    assert ("A30", "error") in [(f.cell, f.severity.label) for f in found]

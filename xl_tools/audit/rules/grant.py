@@ -24,6 +24,7 @@ from xl_tools.population import describe_date, load_population
 from xl_tools.regions import REGIONS, Region, closest_regions, resolve_region
 
 MIN_REGION_CELLS = 10
+TABLE_GAP = 3  # rows without a region name inside one table (a blank row, a subtotal, a heading)
 MIN_POT = 10_000
 AMOUNT_HEADER = re.compile(r"belopp|utfall|fördeln|tilldel|medel|bidrag|ersättning|utbetal|\bkr\b|kronor|summa",
                            re.IGNORECASE)
@@ -71,19 +72,36 @@ def region_tables(sheet: Sheet) -> Iterator[RegionTable]:
         if cell.kind == "s" and isinstance(cell.value, str):
             by_col.setdefault(cell.col, []).append(cell)
     for col, cells in sorted(by_col.items()):
-        exact = [c for c in cells if exact_region(c.value)]  # type: ignore[arg-type]
+        exact = sorted(c.row for c in cells if exact_region(c.value))  # type: ignore[arg-type]
         if len(exact) < MIN_REGION_CELLS:
             continue
-        first, last = min(c.row for c in exact), max(c.row for c in exact)
-        rows = sorted(c.row for c in cells if first <= c.row <= last + 2
-                      and not TOTAL_LABEL.match(str(c.value)) and str(c.value).strip())
-        found: dict[int, Region] = {}
-        for r in rows:
-            try:
-                found[r] = resolve_region(sheet.get(r, col).value)  # type: ignore[union-attr]
-            except UnknownRegionError:
-                pass
-        yield RegionTable(sheet, col, rows, found)
+        for first, last in _stacked(exact):
+            rows = sorted(c.row for c in cells if first <= c.row <= last + 2
+                          and not TOTAL_LABEL.match(str(c.value)) and str(c.value).strip())
+            found: dict[int, Region] = {}
+            for r in rows:
+                try:
+                    found[r] = resolve_region(sheet.get(r, col).value)  # type: ignore[union-attr]
+                except UnknownRegionError:
+                    pass
+            yield RegionTable(sheet, col, rows, found)
+
+
+def _stacked(rows: list[int]) -> list[tuple[int, int]]:
+    """(first, last) row of each table in a region column: a gap of more than
+    :data:`TABLE_GAP` rows between two region names starts a new table (tables stacked in one
+    column, such as one per year under each other). Tables with fewer than
+    :data:`MIN_REGION_CELLS` region names are left out (a short list beside the tables)."""
+    spans: list[tuple[int, int]] = []
+    start = prev = rows[0]
+    for row in rows[1:]:
+        if row - prev > TABLE_GAP + 1:
+            spans.append((start, prev))
+            start = row
+        prev = row
+    spans.append((start, prev))
+    counts = [sum(1 for r in rows if a <= r <= b) for a, b in spans]
+    return [span for span, n in zip(spans, counts) if n >= MIN_REGION_CELLS]
 
 
 def _tables(ctx: AuditContext) -> list[RegionTable]:

@@ -27,11 +27,11 @@ from fractions import Fraction
 
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
-from xl_tools.audit.rules.grant import RegionTable, _row_cells, _tables
+from xl_tools.audit.rules.grant import TABLE_GAP, RegionTable, _row_cells, _tables
 from xl_tools.money import format_kr
 from xl_tools.regions import Region
 
-MAX_ROW_GAP = 3  # empty rows between two region rows of one table
+MAX_ROW_GAP = TABLE_GAP  # rows without a region between two region rows of one table
 HEADER_ROWS = 5  # rows above a table searched for its headers
 MIN_COPY_NUMBERS = 4  # typed numbers a row needs before two equal rows count as a copy
 MIN_COMMON = 3  # regions two total columns must share before they are compared
