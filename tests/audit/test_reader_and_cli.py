@@ -134,3 +134,22 @@ def test_diff_ignores_recalculation_noise(book):
     result = run("diff", str(a), str(c))
     assert result.exit_code == 1 and "S!A1" in result.output and "S!A2" in result.output
     assert "S!A3" not in result.output
+
+
+def test_a_rule_reports_a_cell_once_with_its_most_severe_finding(monkeypatch, book):
+    from xl_tools.audit import run_rules
+    from xl_tools.audit.model import Finding, Severity
+    from xl_tools.audit.reader import read_workbook
+    from xl_tools.audit.rules.base import RULES, Rule
+
+    def twice(ctx):
+        yield Finding("S", "A1", "XL999", Severity.WARNING, "first view")
+        yield Finding("S", "A1", "XL999", Severity.ERROR, "second view, worse")
+        yield Finding("S", "A1", "XL999", Severity.ERROR, "third view")
+        yield Finding("", "", "XL999", Severity.INFO, "workbook-level, kept")
+        yield Finding("", "", "XL999", Severity.INFO, "another workbook-level, kept")
+
+    monkeypatch.setitem(RULES, "XL999", Rule("XL999", Severity.WARNING, "test", twice))
+    found = run_rules(read_workbook(book({"S": {"A1": 1}})), only=["XL999"])
+    assert [(f.cell, f.message) for f in found] == [("", "workbook-level, kept"), ("", "another workbook-level, kept"),
+                                                   ("A1", "second view, worse")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook
+from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, column_number
 from xl_tools.audit.reader import WorkbookReadError, read_workbook
 from xl_tools.audit.rules import RULES, AuditContext
 
@@ -25,8 +25,23 @@ def run_rules(workbook: Workbook, only: Iterable[str] | None = None,
     wanted -= set(skip)
     findings: list[Finding] = []
     for rule_id in sorted(wanted):
-        findings.extend(RULES[rule_id].check(ctx))
+        findings.extend(_one_per_cell(RULES[rule_id].check(ctx)))
     return findings
+
+
+def _one_per_cell(found: Iterable[Finding]) -> list[Finding]:
+    """A rule's findings with at most one per cell: the first of the most severe (a table
+    with two pairs of part columns, or a total compared with two tables, is reported once)."""
+    kept: dict[tuple[str, str], Finding] = {}
+    out: list[Finding] = []
+    for finding in found:
+        if not finding.cell:
+            out.append(finding)
+            continue
+        key = (finding.sheet, finding.cell)
+        if key not in kept or finding.severity > kept[key].severity:
+            kept[key] = finding
+    return out + list(kept.values())
 
 
 def sort_findings(findings: list[Finding], sheet_order: list[str]) -> list[Finding]:
@@ -36,7 +51,6 @@ def sort_findings(findings: list[Finding], sheet_order: list[str]) -> list[Findi
     def cell_key(cell: str) -> tuple[int, int]:
         letters = cell.rstrip("0123456789")
         digits = cell[len(letters):]
-        from xl_tools.audit.model import column_number
         return (int(digits) if digits else 0, column_number(letters) if letters else 0)
 
     return sorted(findings, key=lambda f: (order.get(f.sheet, -1) if f.sheet else -1, -f.severity,
