@@ -199,25 +199,12 @@ def test_filled_villkor3_compilation_workbook(tmp_path):
     """The project's own compilation workbook, filled with reports: clean when they agree;
     Uppsala's total off by one, Östergötland typed as zeros and Södermanland's 2019 row
     pasted as 2020 are flagged on the Indata sheets."""
-    import random
-
-    from xl_tools.agreement import TEMPLATE_DIR
+    from tests.followup.followup_helpers import COMPILATION, synthetic_reports
     from xl_tools.audit import audit_workbook
-    from xl_tools.followup.compilation import Reports, generate_compilation, load_compilation
+    from xl_tools.followup.compilation import generate_compilation, load_compilation
 
-    comp = load_compilation(TEMPLATE_DIR / "villkor3-sammanstallning-2020.toml")
-    rng = random.Random(3)
-    reports = Reports()
-    for year in comp.years:
-        for region in REGIONS:
-            row: dict[str, int] = {}
-            for f in comp.forms:
-                p, o = rng.randint(0, 400), rng.randint(0, 1500)
-                m = rng.randint(0, p + o)
-                row.update({f"P_{f.id}": p, f"O_{f.id}": o, f"M_{f.id}": m, f"K_{f.id}": p + o - m})
-            total = sum(v for k, v in row.items() if k[0] in "PO")
-            row.update({"TOT": total, "AG": rng.randint(0, total // 4), "AF": rng.randint(0, total // 6)})
-            reports.data.setdefault(year, {})[region.code] = row
+    comp = load_compilation(COMPILATION)
+    reports = synthetic_reports(comp, seed=3, skip=())
     generate_compilation(comp, tmp_path / "ok.xlsx", reports=reports)
     assert [f for f in audit_workbook(tmp_path / "ok.xlsx").findings if f.rule in RULES] == []
     this, last = reports.data[2020], reports.data[2019]
