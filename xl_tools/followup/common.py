@@ -119,7 +119,7 @@ def _chart(wb: xlsxwriter.Workbook, spec: ChartSpec) -> None:
     name = quote(spec.sheet)
 
     def rng(col: int, first: int, last: int) -> str:
-        return f"={name}!${_col(col)}${first + 1}:${_col(col)}${last + 1}"
+        return f"={name}!${col_letter(col)}${first + 1}:${col_letter(col)}${last + 1}"
 
     chart.add_series({"name": spec.title, "categories": rng(*spec.categories), "values": rng(*spec.values),
                       "data_labels": {"value": True, "num_format": spec.num_format}})
@@ -135,10 +135,27 @@ def _chart(wb: xlsxwriter.Workbook, spec: ChartSpec) -> None:
     ws.insert_chart(spec.anchor[0], spec.anchor[1], chart)
 
 
-def _col(col: int) -> str:
+def col_letter(col: int) -> str:
+    """0 → ``A``, 27 → ``AB`` (zero-based, as the sheet model counts)."""
     from xlsxwriter.utility import xl_col_to_name
 
     return xl_col_to_name(col)
+
+
+def put_facts(sheet: Sheet, title: str, facts: list[tuple[str, str]]) -> int:
+    """An Info sheet's head: the title in A1, then one bold label and its text a row from row 3
+    (Mall, Källa, Genererad, …). Returns the row after the last fact."""
+    sheet.put(0, 0, title, "title")
+    for i, (label, text) in enumerate(facts):
+        sheet.put(2 + i, 0, label, "text_bold")
+        sheet.put(2 + i, 1, text, "text")
+    return 2 + len(facts)
+
+
+def put_help(sheet: Sheet, first_row: int, lines: list[str]) -> None:
+    """The "Så används arbetsboken" lines: the first bold, the rest plain, one a row."""
+    for i, text in enumerate(lines):
+        sheet.put(first_row + i, 0, text, "text_bold" if i == 0 else "text")
 
 
 def write_atomic(book: Book, out: Path, *, backup: bool = True) -> Path | None:

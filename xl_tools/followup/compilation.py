@@ -31,7 +31,10 @@ from xl_tools.followup.common import (
     Book,
     ChartSpec,
     Meta,
+    col_letter,
     load_toml,
+    put_facts,
+    put_help,
     read_named_inputs,
     write_atomic,
 )
@@ -586,7 +589,7 @@ class CompilationBuilder:
                 value = f.checks[key]
                 s.formula(row, 3 + j, f'IF($C{x}="{SAKNAS}","{SAKNAS}",{exprs[key]})', value,
                           "status" if value != SAKNAS else "missing")
-            first_l, last_l = _letter(3), _letter(2 + len(CHECKS))
+            first_l, last_l = col_letter(3), col_letter(2 + len(CHECKS))
             s.formula(row, status_col,
                       f'IF($C{x}="{SAKNAS}","{SAKNAS}",IF(COUNTIF({first_l}{x}:{last_l}{x},"{FEL}")>0,"{FEL}",'
                       f'IF(COUNTIF({first_l}{x}:{last_l}{x},"{KOPIA}")>0,"{VARNING}","{OK}")))', f.status,
@@ -610,13 +613,8 @@ class CompilationBuilder:
     def build_info(self, status: str) -> None:
         s = self.info
         c = self.c
-        s.put(0, 0, c.titel, "title")
-        s.put(2, 0, "Mall", "text_bold")
-        s.put(2, 1, c.id, "text")
-        s.put(3, 0, "Källa", "text_bold")
-        s.put(3, 1, c.kalla, "text")
-        s.put(4, 0, "Genererad", "text_bold")
-        s.put(4, 1, self.generated.strftime("%Y-%m-%d %H:%M"), "text")
+        put_facts(s, c.titel, [("Mall", c.id), ("Källa", c.kalla),
+                               ("Genererad", self.generated.strftime("%Y-%m-%d %H:%M"))])
         s.put(6, 0, "Kontroll", "text_bold")
         fel_row = self.count_rows[FEL] + 1
         s.formula(6, 1, f'IF(Kontroll!C{fel_row}>0,"{FEL}","{OK}")', status, "status_big")
@@ -625,7 +623,7 @@ class CompilationBuilder:
         s.put(8, 0, "Regioner med varning (trolig kopia)", "text_bold")
         s.formula(8, 1, f"Kontroll!C{self.count_rows[VARNING] + 1}", self.status_counts[VARNING], "int")
         s.put(9, 0, f"Utbetalas totalt {c.ar} (kr)", "text_bold")
-        col = _letter(max(cell[1] for cell in self.payout.cells))
+        col = col_letter(max(cell[1] for cell in self.payout.cells))
         s.formula(9, 1, f"Utbetalning!{col}{SUM_ROW + 1}", self.payout_total, "kr_result")
         help_rows = [
             "Så används arbetsboken:",
@@ -637,15 +635,8 @@ class CompilationBuilder:
             "5. Kontroll: tabellerna mot varandra och troliga kopior.",
             "Generera om med 'xl-tools build'; inskrivna värden behålls.",
         ]
-        for i, text in enumerate(help_rows):
-            s.put(11 + i, 0, text, "text_bold" if i == 0 else "text")
+        put_help(s, 11, help_rows)
         s.widths.update({0: 36, 1: 100})
-
-
-def _letter(col: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(col)
 
 
 # ---------------------------------------------------------------------------------------- generate

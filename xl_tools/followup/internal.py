@@ -33,7 +33,10 @@ from xl_tools.followup.common import (
     OK,
     Book,
     Meta,
+    col_letter,
     load_toml,
+    put_facts,
+    put_help,
     read_named_inputs,
     write_atomic,
 )
@@ -536,12 +539,12 @@ class InternalBuilder:
         s.formula(row, 1, "+".join(f"B{r + 1}" for r in top_rows), self.c.total_received / MKR, "mkr_total")
         for i, d in enumerate(t.divisions):
             col = 2 + i
-            letter = _letter(col)
+            letter = col_letter(col)
             s.formula(row, col, "+".join(f"{letter}{r + 1}" for r in top_rows),
                       float(self.c.total_division[d.namn] / MKR), "mkr_total")
         s.formula(row, tot_col, f"SUM({s.rng(row, row, 2, absolute=False).split(':')[0]}:"
-                                f"{_letter(1 + ndiv)}{x})", float(self.c.total_passed / MKR), "mkr_total")
-        s.formula(row, share_col, f"IF(B{x}>0,{_letter(tot_col)}{x}/B{x},0)",
+                                f"{col_letter(1 + ndiv)}{x})", float(self.c.total_passed / MKR), "mkr_total")
+        s.formula(row, share_col, f"IF(B{x}>0,{col_letter(tot_col)}{x}/B{x},0)",
                   float(self.c.total_passed / self.c.total_received) if self.c.total_received else 0, "pct_total")
         self.matrix_sum_row = row
         self.tot_col, self.share_col = tot_col, share_col
@@ -563,12 +566,12 @@ class InternalBuilder:
             col = 2 + i
             formula = f'SUMIF({ids},"{r.id}",{self._line_range(self.div_col[d.namn])})/{MKR}'
             if children:
-                formula += "+" + "+".join(f"{_letter(col)}{self.matrix_row[c.id] + 1}" for c in children)
+                formula += "+" + "+".join(f"{col_letter(col)}{self.matrix_row[c.id] + 1}" for c in children)
             s.formula(row, col, formula, float(self.c.cell[(r.id, d.namn)] / MKR), style)
-        s.formula(row, tot_col, f"SUM(C{x}:{_letter(tot_col - 1)}{x})", float(self.c.row_total[r.id] / MKR), style)
+        s.formula(row, tot_col, f"SUM(C{x}:{col_letter(tot_col - 1)}{x})", float(self.c.row_total[r.id] / MKR), style)
         if r.id in self.received_row:
             received = self.c.received[r.id] or 0
-            s.formula(row, share_col, f"IF(B{x}>0,{_letter(tot_col)}{x}/B{x},0)",
+            s.formula(row, share_col, f"IF(B{x}>0,{col_letter(tot_col)}{x}/B{x},0)",
                       float(self.c.row_total[r.id] / received) if received else 0, "pct")
 
     def _agreement_title(self) -> str:
@@ -602,7 +605,7 @@ class InternalBuilder:
             items.append(("Summa vidare till divisionerna", "vidare", f"{fd}!I{lines_sum}", self.c.total_passed))
         for d in t.divisions:
             if d.namn in k:
-                items.append((f"Summa {d.namn}", d.namn, f"{fd}!{_letter(self.div_col[d.namn])}{lines_sum}",
+                items.append((f"Summa {d.namn}", d.namn, f"{fd}!{col_letter(self.div_col[d.namn])}{lines_sum}",
                               self.c.total_division[d.namn]))
         for label, key, ref, value in items:
             doc = k[key] / MKR
@@ -619,7 +622,7 @@ class InternalBuilder:
             mine_pct = round_half_up(share * 100)
             s.put(row, 0, "Andel vidare (hela procent)", "text")
             s.put(row, 1, k["andel_procent"], "int")
-            s.formula(row, 2, f"ROUND({quote(mx.name)}!{_letter(self.share_col)}{sum_row}*100,0)", mine_pct, "int")
+            s.formula(row, 2, f"ROUND({quote(mx.name)}!{col_letter(self.share_col)}{sum_row}*100,0)", mine_pct, "int")
             status = OK if mine_pct == k["andel_procent"] else FEL
             s.formula(row, 3, f'IF(C{row + 1}=B{row + 1},"{OK}","{FEL}")', status, "status")
             statuses.append(status)
@@ -719,15 +722,8 @@ class InternalBuilder:
     def build_info(self, status: str) -> None:
         s = self.info
         t = self.t
-        s.put(0, 0, t.titel, "title")
-        s.put(2, 0, "Mall", "text_bold")
-        s.put(2, 1, t.id, "text")
-        s.put(3, 0, "Region", "text_bold")
-        s.put(3, 1, t.region, "text")
-        s.put(4, 0, "Källa", "text_bold")
-        s.put(4, 1, t.kalla, "text")
-        s.put(5, 0, "Genererad", "text_bold")
-        s.put(5, 1, self.generated.strftime("%Y-%m-%d %H:%M"), "text")
+        put_facts(s, t.titel, [("Mall", t.id), ("Region", t.region), ("Källa", t.kalla),
+                               ("Genererad", self.generated.strftime("%Y-%m-%d %H:%M"))])
         s.put(7, 0, "Kontroll", "text_bold")
         first, last = self.check_range
         s.formula(7, 1, f'IF(COUNTIF(Kontroll!D{first + 1}:D{max(last, first) + 1},"{FEL}")>0,"{FEL}","{OK}")',
@@ -743,19 +739,12 @@ class InternalBuilder:
             "5. Kontroll: summorna mot regionens dokument och mottaget mot befolkningsandelen.",
             "Generera om med 'xl-tools build'; inskrivna värden behålls.",
         ]
-        for i, text in enumerate(help_rows):
-            s.put(10 + i, 0, text, "text_bold" if i == 0 else "text")
+        put_help(s, 10, help_rows)
         s.widths.update({0: 34, 1: 100})
 
 
 def _nid(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text)
-
-
-def _letter(col: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(col)
 
 
 def _int_validation(title: str, maximum: int | None = None) -> dict[str, Any]:
