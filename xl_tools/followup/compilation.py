@@ -39,7 +39,7 @@ from xl_tools.followup.common import (
     write_atomic,
 )
 from xl_tools.population import PopulationTable, describe_date, load_population
-from xl_tools.regions import BY_CODE, REGIONS
+from xl_tools.regions import BY_CODE, REGIONS, Region
 from xl_tools.workbook.blocks import (
     FIRST,
     HEADER_ROW,
@@ -360,8 +360,7 @@ class CompilationBuilder:
             "input_message": "Heltal, 0 eller mer. Lämna tomt om regionen inte redovisat.",
             "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."}))
         for i, region in enumerate(REGIONS):
-            s.put(FIRST + i, 0, region.code, "code")
-            s.put(FIRST + i, 1, region.name, "text")
+            _put_region(s, FIRST + i, region)
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.widths.update({0: 8, 1: 16})
         s.freeze = (FIRST, 2)
@@ -374,14 +373,12 @@ class CompilationBuilder:
         s.put(1, 0, "Saknas = regionen har inte redovisat (inte 0). Andelar av regionens behandlingar.", "note")
         headers = ["Länskod", "Region", "Redovisat", "Behandlingar", "Privat", "Offentlig", "Män", "Kvinnor",
                    "Kontakter", "Andel privat", "Andel kvinnor", "Andel behandlingar med kontakt"]
-        for col, h in enumerate(headers):
-            s.put(HEADER_ROW, col, h, "header")
+        _put_headers(s, headers)
         for i, region in enumerate(REGIONS):
             row = FIRST + i
             x = row + 1
             f = self.fig[y][region.code]
-            s.put(row, 0, region.code, "code")
-            s.put(row, 1, region.name, "text")
+            _put_region(s, row, region)
             s.formula(row, 2, f'IF(COUNT({self._all(y, row)})=0,"{SAKNAS}","Ja")', "Ja" if f.reported else SAKNAS,
                       "center")
 
@@ -440,8 +437,7 @@ class CompilationBuilder:
                     "i mallens ordning.", "note")
         headers = ["Behandlingsform", f"Antal {y}", "Andel", f"Antal {prev}", "Förändring (antal)",
                    "Förändring (%)", "Sorteringsnyckel"]
-        for col, h in enumerate(headers):
-            s.put(HEADER_ROW, col, h, "header")
+        _put_headers(s, headers)
         counts = {}
         for year in (y, prev):
             counts[year] = [sum((self.r.value(year, r.code, f"P_{f.id}") or 0) + (self.r.value(year, r.code,
@@ -509,8 +505,7 @@ class CompilationBuilder:
                                "choose a reference date that is (see 'xl-tools befolkning').")
         s.put(GROUP_ROW, 2, "Befolkning", "block")
         for i, region in enumerate(REGIONS):
-            s.put(FIRST + i, 0, region.code, "code")
-            s.put(FIRST + i, 1, region.name, "text")
+            _put_region(s, FIRST + i, region)
             s.put(FIRST + i, 2, pops[i], "int_data")
         s.put(HEADER_ROW, 2, describe_date(c.befolkning), "header")
         s.formula(SUM_ROW, 2, f"SUM({s.rng(FIRST, LAST, 2, absolute=False)})", sum(pops), "total")
@@ -562,15 +557,13 @@ class CompilationBuilder:
         s.put(1, 0, "FEL = tabellerna stämmer inte mot varandra; Trolig kopia = två tabellrader är lika tal för tal "
                     f"(vårdgivar- och könsraden, eller samma rad som {prev}); Saknas = ingen redovisning.", "note")
         headers = ["Länskod", "Region", "Redovisat", *CHECKS.values(), "Status"]
-        for col, h in enumerate(headers):
-            s.put(HEADER_ROW, col, h, "header")
+        _put_headers(s, headers)
         status_col = 3 + len(CHECKS)
         for i, region in enumerate(REGIONS):
             row = FIRST + i
             x = row + 1
             f = self.fig[y][region.code]
-            s.put(row, 0, region.code, "code")
-            s.put(row, 1, region.name, "text")
+            _put_region(s, row, region)
             s.formula(row, 2, f"{self.per_region.ref(row, 2, external=True)}", "Ja" if f.reported else SAKNAS,
                       "center")
             P, O, M, K = (self._group(y, g, row) for g, _ in GROUPS)  # noqa: N806
@@ -638,6 +631,18 @@ class CompilationBuilder:
         put_help(s, 11, help_rows)
         s.widths.update({0: 36, 1: 100})
 
+
+
+def _put_headers(sheet: Sheet, headers: list[str]) -> None:
+    """One header row (HEADER_ROW), a heading a column from A."""
+    for col, text in enumerate(headers):
+        sheet.put(HEADER_ROW, col, text, "header")
+
+
+def _put_region(sheet: Sheet, row: int, region: Region) -> None:
+    """A region's länskod and name in columns A and B of ``row``."""
+    sheet.put(row, 0, region.code, "code")
+    sheet.put(row, 1, region.name, "text")
 
 # ---------------------------------------------------------------------------------------- generate
 def build_compilation(c: Compilation, reports: Reports | None = None, *, table: PopulationTable | None = None,
