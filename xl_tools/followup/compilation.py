@@ -39,13 +39,14 @@ from xl_tools.followup.common import (
     write_atomic,
 )
 from xl_tools.population import PopulationTable, describe_date, load_population
-from xl_tools.regions import BY_CODE, REGIONS, Region
+from xl_tools.regions import BY_CODE, REGIONS
 from xl_tools.workbook.blocks import (
     FIRST,
     HEADER_ROW,
     LAST,
     SUM_ROW,
     BlockWriter,
+    region_columns,
     write_per_unit_capped,
     write_population_share,
 )
@@ -336,8 +337,7 @@ class CompilationBuilder:
         s.put(0, 0, f"Indata {year} – regionernas redovisningar för villkor 3", "title")
         s.put(1, 0, "En rad per region. Lämna en region tom om den inte har redovisat (den visas då som Saknas, "
                     "inte som 0). Fyll med 'xl-tools import FIL ARBETSBOK --ar " + str(year) + "'.", "note")
-        s.put(HEADER_ROW, 0, "Länskod", "header")
-        s.put(HEADER_ROW, 1, "Region", "header")
+        region_columns(s)
         nforms = len(c.forms)
         for gi, (_g, text) in enumerate(GROUPS):
             first = FIRST_INPUT_COL + gi * nforms
@@ -359,8 +359,6 @@ class CompilationBuilder:
             "validate": "integer", "criteria": ">=", "value": 0, "input_title": "Antal",
             "input_message": "Heltal, 0 eller mer. Lämna tomt om regionen inte redovisat.",
             "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."}))
-        for i, region in enumerate(REGIONS):
-            _put_region(s, FIRST + i, region)
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.widths.update({0: 8, 1: 16})
         s.freeze = (FIRST, 2)
@@ -371,14 +369,14 @@ class CompilationBuilder:
         y = self.c.ar
         s.put(0, 0, f"Per region {y}: behandlingar, kontakter och andelar", "title")
         s.put(1, 0, "Saknas = regionen har inte redovisat (inte 0). Andelar av regionens behandlingar.", "note")
-        headers = ["Länskod", "Region", "Redovisat", "Behandlingar", "Privat", "Offentlig", "Män", "Kvinnor",
+        headers = ["Redovisat", "Behandlingar", "Privat", "Offentlig", "Män", "Kvinnor",
                    "Kontakter", "Andel privat", "Andel kvinnor", "Andel behandlingar med kontakt"]
-        _put_headers(s, headers)
+        region_columns(s)
+        s.header_row(HEADER_ROW, headers, first_col=2)
         for i, region in enumerate(REGIONS):
             row = FIRST + i
             x = row + 1
             f = self.fig[y][region.code]
-            _put_region(s, row, region)
             s.formula(row, 2, f'IF(COUNT({self._all(y, row)})=0,"{SAKNAS}","Ja")', "Ja" if f.reported else SAKNAS,
                       "center")
 
@@ -437,7 +435,7 @@ class CompilationBuilder:
                     "i mallens ordning.", "note")
         headers = ["Behandlingsform", f"Antal {y}", "Andel", f"Antal {prev}", "Förändring (antal)",
                    "Förändring (%)", "Sorteringsnyckel"]
-        _put_headers(s, headers)
+        s.header_row(HEADER_ROW, headers)
         counts = {}
         for year in (y, prev):
             counts[year] = [sum((self.r.value(year, r.code, f"P_{f.id}") or 0) + (self.r.value(year, r.code,
@@ -469,8 +467,7 @@ class CompilationBuilder:
         # The falling order, by formula.
         top = SUM_ROW + 3
         s.put(top - 1, 0, f"I fallande ordning {y}", "subtitle")
-        for col, h in enumerate(["Plats", "Behandlingsform", "Antal", "Andel", "Förändring (antal)"]):
-            s.put(top, col, h, "header")
+        s.header_row(top, ["Plats", "Behandlingsform", "Antal", "Andel", "Förändring (antal)"])
         order = sorted(range(len(c.forms)), key=lambda i: -keys[i])
         keyrng = s.rng(first, last, 6)
         for rank, i in enumerate(order, start=1):
@@ -497,15 +494,13 @@ class CompilationBuilder:
                     "per kontakt, högst regionens befolkningsandel av kontaktpotten; outnyttjade medel går till "
                     "regioner med fler kontakter (samma regel och formler som överenskommelsens arbetsbok). En "
                     "region som saknas räknas med 0 kontakter.".replace(",", " "), "note")
-        s.put(HEADER_ROW, 0, "Länskod", "header")
-        s.put(HEADER_ROW, 1, "Region", "header")
+        region_columns(s)
         pops = self.table.vector(c.befolkning) if c.befolkning in self.table.values else None
         if pops is None:
             raise XlToolsError(f"{c.path}: the population at {describe_date(c.befolkning)} is not in xl_tools data; "
                                "choose a reference date that is (see 'xl-tools befolkning').")
         s.put(GROUP_ROW, 2, "Befolkning", "block")
-        for i, region in enumerate(REGIONS):
-            _put_region(s, FIRST + i, region)
+        for i in range(len(REGIONS)):
             s.put(FIRST + i, 2, pops[i], "int_data")
         s.put(HEADER_ROW, 2, describe_date(c.befolkning), "header")
         s.formula(SUM_ROW, 2, f"SUM({s.rng(FIRST, LAST, 2, absolute=False)})", sum(pops), "total")
@@ -556,14 +551,14 @@ class CompilationBuilder:
         s.put(0, 0, f"Kontroll av redovisningarna {y}", "title")
         s.put(1, 0, "FEL = tabellerna stämmer inte mot varandra; Trolig kopia = två tabellrader är lika tal för tal "
                     f"(vårdgivar- och könsraden, eller samma rad som {prev}); Saknas = ingen redovisning.", "note")
-        headers = ["Länskod", "Region", "Redovisat", *CHECKS.values(), "Status"]
-        _put_headers(s, headers)
+        headers = ["Redovisat", *CHECKS.values(), "Status"]
+        region_columns(s)
+        s.header_row(HEADER_ROW, headers, first_col=2)
         status_col = 3 + len(CHECKS)
         for i, region in enumerate(REGIONS):
             row = FIRST + i
             x = row + 1
             f = self.fig[y][region.code]
-            _put_region(s, row, region)
             s.formula(row, 2, f"{self.per_region.ref(row, 2, external=True)}", "Ja" if f.reported else SAKNAS,
                       "center")
             P, O, M, K = (self._group(y, g, row) for g, _ in GROUPS)  # noqa: N806
@@ -632,17 +627,6 @@ class CompilationBuilder:
         s.widths.update({0: 36, 1: 100})
 
 
-
-def _put_headers(sheet: Sheet, headers: list[str]) -> None:
-    """One header row (HEADER_ROW), a heading a column from A."""
-    for col, text in enumerate(headers):
-        sheet.put(HEADER_ROW, col, text, "header")
-
-
-def _put_region(sheet: Sheet, row: int, region: Region) -> None:
-    """A region's länskod and name in columns A and B of ``row``."""
-    sheet.put(row, 0, region.code, "code")
-    sheet.put(row, 1, region.name, "text")
 
 # ---------------------------------------------------------------------------------------- generate
 def build_compilation(c: Compilation, reports: Reports | None = None, *, table: PopulationTable | None = None,

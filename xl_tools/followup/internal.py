@@ -364,8 +364,7 @@ class InternalBuilder:
         s.put(0, 0, f"Regionens egna regler – {self.t.region} {self.t.ar}", "title")
         s.put(1, 0, "Ersättningar per styck och schabloner som regionen själv beslutat. Gula celler kan ändras; "
                     "de behålls när arbetsboken genereras om.", "note")
-        for c, h in enumerate(["Id", "Ersättning per styck", "Kronor"]):
-            s.put(3, c, h, "header")
+        s.header_row(3, ["Id", "Ersättning per styck", "Kronor"])
         row = 4
         first = row
         for r in self.t.rates:
@@ -378,8 +377,7 @@ class InternalBuilder:
             self.names[INPUT_NAMES["sats"]] = "=" + s.rng(first, row - 1, 2, external=True)
             s.validations.append((first, 2, row - 1, 2, _int_validation("Kronor per styck")))
         row += 1
-        for c, h in enumerate(["Id", "Schablon", "Lön (kr/år)", "Andel (%)", "Per enhet och år (kr)"]):
-            s.put(row, c, h, "header")
+        s.header_row(row, ["Id", "Schablon", "Lön (kr/år)", "Andel (%)", "Per enhet och år (kr)"])
         row += 1
         first = row
         for sc in self.t.schabloner:
@@ -412,8 +410,7 @@ class InternalBuilder:
         s.put(1, 0, "Vad regionen får per överenskommelse och villkor (kronor). Förifyllt ur regionens dokument; "
                     "skriv in beslutade belopp när de är kända. Jämförelsen med befolkningsandelen finns på "
                     "bladet Kontroll.", "note")
-        for c, h in enumerate(["Id", "Aktivitet", "Mottaget (kr)", "Post i överenskommelsen"]):
-            s.put(3, c, h, "header")
+        s.header_row(3, ["Id", "Aktivitet", "Mottaget (kr)", "Post i överenskommelsen"])
         row = 4
         first = row
         for r in self.t.rows:
@@ -442,8 +439,7 @@ class InternalBuilder:
               "note")
         headers = ["Id", "Rad", "Aktivitet", "Division", "Typ", "Antal", "Kr per styck/enhet", "Månader",
                    "Belopp (kr)", "Per månad (kr)"]
-        for c, h in enumerate(headers):
-            s.put(3, c, h, "header")
+        s.header_row(3, headers)
         first_div = len(headers)
         for i, d in enumerate(self.t.divisions):
             self.div_col[d.namn] = first_div + i
@@ -506,8 +502,7 @@ class InternalBuilder:
         s.put(1, 0, "Per aktivitet: mottaget belopp, vad som går vidare till varje division, totalt vidare och "
                     "andel vidare. Som matrisen 'Sammanfattning tabell' i regionens dokument.", "note")
         headers = ["Aktivitet", f"{t.ar} (mottaget)", *[d.kort for d in t.divisions], "Totalt", "Andel vidare"]
-        for c, h in enumerate(headers):
-            s.put(3, c, h, "header")
+        s.header_row(3, headers)
         ndiv = len(t.divisions)
         tot_col, share_col = 2 + ndiv, 3 + ndiv
         agreement = self._agreement_title()
@@ -588,8 +583,7 @@ class InternalBuilder:
         s.put(0, 0, "Kontroll och avvikelser", "title")
         s.put(1, 0, "1. Arbetsbokens summor mot dokumentets (miljoner kronor, tre decimaler som i dokumentet).",
               "subtitle")
-        for c, h in enumerate(["Kontroll", "Dokumentet (Mkr)", "Arbetsboken (Mkr)", "Status"]):
-            s.put(3, c, h, "header")
+        s.header_row(3, ["Kontroll", "Dokumentet (Mkr)", "Arbetsboken (Mkr)", "Status"])
         row = 4
         statuses: list[str] = []
         mx = self.matrix
@@ -665,8 +659,7 @@ class InternalBuilder:
         row += 1
         headers = ["Aktivitet", "Post(er)", "Pott (kr)", "Befolkning per", f"Befolkning {t.region}",
                    "Befolkning riket", "Befolkningsandel (kr)", "Mottaget (kr)", "Skillnad (kr)", "Status"]
-        for c, h in enumerate(headers):
-            s.put(row, c, h, "header")
+        s.header_row(row, headers)
         row += 1
         agreement = None
         if t.agreement_id:

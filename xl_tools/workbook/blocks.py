@@ -40,6 +40,17 @@ HEADER_ROW = FIRST - 1
 BLOCK_ROW = FIRST - 2
 
 
+def region_columns(s: Sheet) -> None:
+    """Länskod and region name in columns A and B, one row a region from FIRST, headed on
+    HEADER_ROW (default widths unless the sheet sets its own)."""
+    s.header_row(HEADER_ROW, ["Länskod", "Region"])
+    for i, r in enumerate(REGIONS):
+        s.put(FIRST + i, 0, r.code, "code")
+        s.put(FIRST + i, 1, r.name, "text")
+    s.widths.setdefault(0, 9)
+    s.widths.setdefault(1, 18)
+
+
 @dataclass
 class BlockResult:
     """Where a post's numbers are on its sheet, and the engine's values for them."""

@@ -28,6 +28,7 @@ from xl_tools.workbook.blocks import (
     BlockResult,
     BlockWriter,
     _plain,
+    region_columns,
 )
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
 from xl_tools.workbook.sheet import MISSING, Chart, Sheet, quote
@@ -115,8 +116,7 @@ class Builder:
                     "överenskommelsen skrivs in; ändra dem i mallen och generera om arbetsboken.", "note")
         headers = ["Post", "Villkor", "Beskrivning", "Mottagare", "Avtalsår", "Regel", "Belopp (kr)",
                    "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast", "Källa"]
-        for c, h in enumerate(headers):
-            s.put(3, c, h, "header")
+        s.header_row(3, headers)
         row = 4
         for p in self.a.poster:
             s.put(row, 0, p.id, "text")
@@ -147,8 +147,7 @@ class Builder:
         row += 1
         s.put(row, 0, "Kontrollsummor ur överenskommelsen", "subtitle")
         row += 1
-        for c, h in enumerate(["Kontroll", "År", "Belopp (kr)"]):
-            s.put(row, c, h, "header")
+        s.header_row(row, ["Kontroll", "År", "Belopp (kr)"])
         row += 1
         labels = {"till_regionerna": "Totalt till regionerna", "per_avtalsar": "Totalt per avtalsår",
                   "per_utbetalningsar": "Utbetalas per år", "totalt": "Totalt för överenskommelsen"}
@@ -172,7 +171,7 @@ class Builder:
         s.put(0, 0, "Befolkning per län och referensdatum", "title")
         s.put(1, 0, "Överenskommelsen fördelar medlen i förhållande till befolkningsmängden vid referensdatumet. "
                     "Andelar räknas på summan av de 21 länen.", "note")
-        _region_columns(s)
+        region_columns(s)
         for i, date in enumerate(self.a.reference_dates()):
             col = 2 + i
             self.pop_col[date] = col
@@ -212,7 +211,7 @@ class Builder:
         s.put(0, 0, f"Villkor {nr}. {villkor.namn}", "title")
         s.put(1, 0, "Regel: " + villkor.regel_text, "rule")
         s.put(2, 0, "Gula celler är indata. Övriga celler räknas fram; ändra inte formlerna.", "note")
-        _region_columns(s)
+        region_columns(s)
         col = 2
         for post in self.a.region_posts(nr):
             assert post.befolkning is not None
@@ -256,7 +255,7 @@ class Builder:
         s.put(0, 0, "Sammanställning per region", "title")
         s.put(1, 0, "Max och utfall per villkor och år, i samma uppställning som Försäkringskassans "
                     "utfallstabeller. Beloppen i Mkr till höger.", "note")
-        _region_columns(s)
+        region_columns(s)
         conditional = [v.nr for v in self.a.region_villkor()
                        if any(p.regel in ("share_if_qualified", "shared_among_qualified")
                               for p in self.a.region_posts(v.nr))]
@@ -378,8 +377,7 @@ class Builder:
                     "utbetalningsår och avtalsår. Beloppen hämtas från Parametrar.", "note")
         headers = ["Post", "Mottagare", "Villkor", "Avtalsår", "Beskrivning", "Belopp (kr)", "Utbetalas senast",
                    "Utbetalningsår"]
-        for c, h in enumerate(headers):
-            s.put(3, c, h, "header")
+        s.header_row(3, headers)
         first = 4
         for i, p in enumerate(self.a.poster):
             row = first + i
@@ -453,8 +451,7 @@ class Builder:
         s.put(1, 0, "Varje avstämning som formel. Status OK när skillnaden ryms inom avrundningen, FEL annars, "
                     "SAKNAS när befolkningsdata saknas (kontrollen kan inte göras än).", "note")
         headers = ["Kontroll", "Förväntat", "Faktiskt", "Differens", "Tolerans", "Status", "Förklaring"]
-        for c, h in enumerate(headers):
-            s.put(3, c, h, "header")
+        s.header_row(3, headers)
         self.check_row = 4
         tolerance_regions = f"ROWS({quote('Befolkning')}!$A${FIRST + 1}:$A${LAST + 1})/2"
         tol_value = len(REGIONS) // 2 if self.a.avrundning == "kronor" else 0
@@ -627,16 +624,6 @@ GLOSSARY = (
     ("Referensdatum", "Dag då befolkningen räknas, oftast 1 november året före."),
     ("Länskod", "SCB:s tvåsiffriga kod för länet (01 Stockholm … 25 Norrbotten)."),
 )
-
-
-def _region_columns(s: Sheet) -> None:
-    s.put(HEADER_ROW, 0, "Länskod", "header")
-    s.put(HEADER_ROW, 1, "Region", "header")
-    for i, r in enumerate(REGIONS):
-        s.put(FIRST + i, 0, r.code, "code")
-        s.put(FIRST + i, 1, r.name, "text")
-    s.widths.setdefault(0, 9)
-    s.widths.setdefault(1, 18)
 
 
 def _count_over(values: str, limits: str) -> str:

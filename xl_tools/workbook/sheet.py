@@ -48,6 +48,11 @@ class Sheet:
     def put(self, row: int, col: int, value: Any, style: str = "text") -> None:
         self.cells[(row, col)] = Cell(value=value, style=style)
 
+    def header_row(self, row: int, headers: list[str], first_col: int = 0) -> None:
+        """Column headings left to right from (row, first_col)."""
+        for i, text in enumerate(headers):
+            self.put(row, first_col + i, text, "header")
+
     def formula(self, row: int, col: int, formula: str, value: Any, style: str) -> None:
         if not formula.startswith("="):
             formula = "=" + formula
