@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, column_number
+from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, parse_a1
 from xl_tools.audit.reader import WorkbookReadError, read_workbook
 from xl_tools.audit.rules import RULES, AuditContext
 
@@ -48,13 +48,8 @@ def sort_findings(findings: list[Finding], sheet_order: list[str]) -> list[Findi
     """Workbook-level findings first, then by sheet order, most severe first, then by cell."""
     order = {name: i for i, name in enumerate(sheet_order)}
 
-    def cell_key(cell: str) -> tuple[int, int]:
-        letters = cell.rstrip("0123456789")
-        digits = cell[len(letters):]
-        return (int(digits) if digits else 0, column_number(letters) if letters else 0)
-
     return sorted(findings, key=lambda f: (order.get(f.sheet, -1) if f.sheet else -1, -f.severity,
-                                           cell_key(f.cell), f.rule))
+                                           parse_a1(f.cell), f.rule))
 
 
 def audit_workbook(path: str | Path, *, only: Iterable[str] | None = None,

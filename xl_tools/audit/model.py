@@ -39,6 +39,13 @@ def column_number(letters: str) -> int:
     return n
 
 
+def parse_a1(address: str) -> tuple[int, int]:
+    """``B3`` → (3, 2); an empty address or part gives 0 (a workbook-level finding)."""
+    letters = address.rstrip("0123456789")
+    digits = address[len(letters):]
+    return (int(digits) if digits else 0, column_number(letters) if letters else 0)
+
+
 def a1(row: int, col: int) -> str:
     """(3, 2) → ``B3``."""
     return f"{column_letter(col)}{row}"

@@ -142,14 +142,13 @@ def col_letter(col: int) -> str:
     return xl_col_to_name(col)
 
 
-def put_facts(sheet: Sheet, title: str, facts: list[tuple[str, str]]) -> int:
+def put_facts(sheet: Sheet, title: str, facts: list[tuple[str, str]]) -> None:
     """An Info sheet's head: the title in A1, then one bold label and its text a row from row 3
-    (Mall, Källa, Genererad, …). Returns the row after the last fact."""
+    (Mall, Källa, Genererad, …)."""
     sheet.put(0, 0, title, "title")
     for i, (label, text) in enumerate(facts):
         sheet.put(2 + i, 0, label, "text_bold")
         sheet.put(2 + i, 1, text, "text")
-    return 2 + len(facts)
 
 
 def put_help(sheet: Sheet, first_row: int, lines: list[str]) -> None:

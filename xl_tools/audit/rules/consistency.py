@@ -81,8 +81,9 @@ def dominant_form(run: Run) -> tuple[str, int] | None:
     return form, count
 
 
-def _aggregates_run(cell: Cell, run: Run) -> bool:
-    """True for a total at the end of a run (its formula takes in run cells through a range)."""
+def _how_it_totals(cell: Cell, run: Run) -> str | None:
+    """How a formula totals other cells of its run: ``"range"`` (=SUM(L3:L19)), ``"cells"``
+    (=C6+C7+C13, two or more picked run cells), or None (it is no total of the run)."""
     others = {(c.row, c.col) for c in run.cells if c is not cell}
     singles = 0
     for ref in references(cell.formula or ""):
@@ -91,15 +92,8 @@ def _aggregates_run(cell: Cell, run: Run) -> bool:
         if ref.is_cell:
             singles += (ref.row1, ref.col1) in others
         elif any(ref.contains(r, c) for r, c in others):
-            return True
-    return singles >= 2  # =C6+C7+C13: a total of picked run cells
-
-
-def _sums_run_range(cell: Cell, run: Run) -> bool:
-    """True when the formula takes in run cells through a range (=SUM(L3:L19))."""
-    others = {(c.row, c.col) for c in run.cells if c is not cell}
-    return any(ref.sheet is None and not ref.is_cell and any(ref.contains(r, c) for r, c in others)
-               for ref in references(cell.formula or ""))
+            return "range"
+    return "cells" if singles >= 2 else None
 
 
 def _totals_toward(ref: Ref, axis: str, cell: Cell) -> bool:
@@ -157,9 +151,9 @@ def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, C
                     continue
                 if other == _CONST and i == 0:
                     continue  # an opening balance or first input before running formulas
-                if other != _CONST and _aggregates_run(cell, run) and (
-                        not _sums_run_range(cell, run) or _in_totals_line(run, cell)):
-                    continue
+                totals = _how_it_totals(cell, run) if other != _CONST else None
+                if totals == "cells" or (totals == "range" and _in_totals_line(run, cell)):
+                    continue  # a total of the run where a total belongs
                 seen.add(key)
                 yield run, cell, form
 

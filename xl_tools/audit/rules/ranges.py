@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xl_tools.audit.formula import function_calls, references, to_r1c1
+from xl_tools.audit.formula import function_calls, references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.audit.rules.totals import is_typed_year
 
 _SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
 
@@ -15,23 +16,12 @@ def _numeric(cell: Cell | None) -> bool:
     return cell is not None and cell.kind == "n" and isinstance(cell.value, float)
 
 
-def _looks_like_year(cell: Cell) -> bool:
-    return cell.formula is None and isinstance(cell.value, float) and cell.value.is_integer() \
-        and 1900 <= cell.value <= 2100
-
-
 def _is_aggregate(cell: Cell) -> bool:
     return cell.formula is not None and any(
         not r.is_cell for r in references(cell.formula)) and "SUM" in cell.formula.upper()
 
 
-def _same_formula(a: Cell, b: Cell) -> bool:
-    """True when two cells hold copies of one formula (a line of totals continues)."""
-    return a.formula is not None and b.formula is not None and \
-        to_r1c1(a.formula, a.row, a.col) == to_r1c1(b.formula, b.row, b.col)
-
-
-def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str, tuple[int, int]]]:
+def _omitted(ctx: AuditContext, sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str, tuple[int, int]]]:
     """(range text, address of the omitted neighbour) for each summed range that stops short."""
     for name in _SUMMING:
         for args in function_calls(cell.formula or "", name):
@@ -52,19 +42,20 @@ def _omitted(sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str, tuple[int, in
                         if (r, c) == (cell.row, cell.col) or not _numeric(beyond) or not _numeric(edge):
                             continue
                         assert beyond is not None
-                        if _looks_like_year(beyond) or (_is_aggregate(beyond) and not _same_formula(beyond, edge)):
+                        if is_typed_year(beyond):
                             continue
+                        if _is_aggregate(beyond) and ctx.r1c1(sheet, beyond) != ctx.r1c1(sheet, edge):
+                            continue  # a neighbouring subtotal, not one more copy of the totals summed
                         if beyond.formula is not None and (er, ec) < (r, c) and beyond.formula == cell.formula:
                             continue
                         yield arg, a1(r, c), (r, c)
 
 
-def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing: str, reach: int = 3) -> bool:
+def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing_row: int, reach: int = 3) -> bool:
     """True when the nearest total across the range (left/right of a column sum, above/below
     a row sum, over up to two empty cells) is a copy of this formula: the whole line of totals leaves the
     same cell out, which is the layout (an opening row, a label column), not a slip."""
-    letters = missing.rstrip("0123456789")
-    along_column = letters and int(missing[len(letters):]) != cell.row
+    along_column = missing_row != cell.row
     form = ctx.r1c1(sheet, cell)
     steps = [(0, -1), (0, 1)] if along_column else [(-1, 0), (1, 0)]
     for dr, dc in steps:  # the nearest non-empty cell each way, over up to two empty ones
@@ -102,10 +93,10 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
         for cell in sheet.cells.values():
             if cell.formula is None or "(" not in cell.formula:
                 continue
-            for arg, missing, (mr, mc) in _omitted(sheet, cell):
+            for arg, missing, (mr, mc) in _omitted(ctx, sheet, cell):
                 # the left-out cell copies the formulas of the range: look only at the next total
                 reach = 1 if _continues_formulas(ctx, sheet, cell, mr, mc) else 3
-                if _copied_beside(ctx, sheet, cell, missing, reach) or ctx.referenced(sheet, mr, mc):
+                if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc):
                     break
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
                               f"=…({arg}) leaves out {missing}, which continues the block of numbers.",

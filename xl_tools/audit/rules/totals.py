@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from xl_tools.audit.formula import function_calls, references
-from xl_tools.audit.model import Cell, Finding, Severity, Sheet, column_number
+from xl_tools.audit.model import Cell, Finding, Severity, Sheet, parse_a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.money import format_kr
 
@@ -58,24 +58,22 @@ def _year_value(cell: Cell) -> bool:
     return isinstance(cell.value, float) and cell.value.is_integer() and 1900 <= cell.value <= 2100
 
 
-def _interrupted_sum(sheet: Sheet, block: list[Cell], drow: int, dcol: int) -> Fraction | None:
-    """When the block stops at a text cell with more numbers beyond it (a note typed among the
-    rows), the sum of every number back to the first empty cell; None when not interrupted."""
+def _interrupted(sheet: Sheet, block: list[Cell], drow: int, dcol: int) -> bool:
+    """True when the block stops at a text cell with more numbers beyond it before the first
+    empty cell (a note typed among the rows)."""
     first = block[0]
     r, c = first.row - drow, first.col - dcol
     stop = sheet.get(r, c)
     if stop is None or stop.kind != "s" or r < 1 or c < 1:
-        return None
-    total, numbers = Fraction(0), 0
+        return False
     while r >= 1 and c >= 1:
         cell = sheet.get(r, c)
         if cell is None or cell.kind == "":
-            break
+            return False
         if _num(cell):
-            total += _exact(cell.value)  # type: ignore[arg-type]
-            numbers += 1
+            return True
         r, c = r - drow, c - dcol
-    return total if numbers else None
+    return False
 
 
 def _after_last_subtotal(block: list[Cell]) -> list[Cell]:
@@ -190,13 +188,13 @@ def _echoes_as_notes(sheet: Sheet, found: list[Finding], differences: dict[str, 
     grand total under a wrong subtotal) follows from it: a note pointing there, not a second error."""
     out: list[Finding] = []
     for f in found:
-        cell = sheet.cells.get(_coords(f.cell)) if f.severity == Severity.ERROR else None
+        cell = sheet.cells.get(parse_a1(f.cell)) if f.severity == Severity.ERROR else None
         source = None
         if cell is not None and cell.formula is not None and f.cell in differences:
             refs = [r for r in references(cell.formula) if r.sheet is None]
             source = next((other for other, diff in differences.items()
                            if other != f.cell and diff == differences[f.cell]
-                           and any(r.contains(*_coords(other)) for r in refs)), None)
+                           and any(r.contains(*parse_a1(other)) for r in refs)), None)
         if source is None:
             out.append(f)
         else:
@@ -206,19 +204,14 @@ def _echoes_as_notes(sheet: Sheet, found: list[Finding], differences: dict[str, 
     return out
 
 
-def _coords(address: str) -> tuple[int, int]:
-    letters = address.rstrip("0123456789")
-    return int(address[len(letters):]), column_number(letters)
-
-
-def _is_year(cell: Cell) -> bool:
-    return cell.formula is None and isinstance(cell.value, float) and cell.value.is_integer() \
-        and 1900 <= cell.value <= 2100
+def is_typed_year(cell: Cell) -> bool:
+    """A typed whole number 1900–2100 (a year heading, not an amount to add)."""
+    return cell.formula is None and _year_value(cell)
 
 
 def _years(total: Cell, block: list[Cell]) -> bool:
     """A column of years (2017, 2018, …) beside totals is not something to add up."""
-    return _is_year(total) and all(_is_year(b) for b in block)
+    return is_typed_year(total) and all(is_typed_year(b) for b in block)
 
 
 def _is_total_label(cell: Cell | None) -> bool:
@@ -305,8 +298,7 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
     if _close(2 * value, parts):
         return  # the parts include their own subtotal: details and subtotal add to twice the total
     drow, dcol = (1, 0) if axis == "column" else (0, 1)
-    wider = _interrupted_sum(sheet, block, drow, dcol)
-    if wider is not None and not _close(value, parts):
+    if _interrupted(sheet, block, drow, dcol) and not _close(value, parts):
         return  # parts cut by a note among the rows: what the total covers cannot be told
     if _close(value, parts):
         yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
