@@ -24,7 +24,7 @@ from xl_tools.population import (
 )
 from xl_tools.regions import REGIONS
 
-NOV = [2016, 2019, 2020, 2021, 2022, 2023]
+NOV = [2016, 2019, 2020, 2021, 2022, 2023, 2024]
 DEC = list(range(2010, 2020))
 
 
@@ -125,7 +125,7 @@ def test_published_pots_reconcile(year: int, pot: int) -> None:
     assert all(abs(k - e) <= Fraction(1, 2) for k, e in zip(kronor, exact, strict=True))
 
 
-@pytest.mark.parametrize("when", [2017, 2018, 2024, "2020-12-31"])
+@pytest.mark.parametrize("when", [2017, 2018, 2025, "2020-12-31"])
 def test_missing_year_names_the_years_that_exist(when: object) -> None:
     table = load_population()
     with pytest.raises(PopulationDataError) as info:
@@ -217,3 +217,12 @@ def test_user_file_adds_a_year(tmp_path: Path) -> None:
     assert loaded.total(2017) == 10_100_000
     assert loaded.source(2017) == "Hämtad från SCB (test)"
     assert loaded.total(2016) == 9_967_637  # shipped data still there
+
+
+def test_1nov_2024_is_shipped_as_provisional(tmp_path, monkeypatch):
+    from xl_tools.population import load_shipped
+
+    table = load_shipped()
+    assert table.total(2024) == 10_587_140
+    assert table.is_provisional(2024) and not table.is_provisional(2023)
+    assert table.source(2024).startswith("PRELIMINÄR")

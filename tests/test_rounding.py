@@ -26,7 +26,7 @@ amount_lists = st.lists(amounts, min_size=1, max_size=25)
 
 def test_default_is_kronor() -> None:
     assert DEFAULT_ROUNDING == "kronor"
-    assert set(ROUNDING_RULES) == {"kronor", "largest-remainder", "none"}
+    assert set(ROUNDING_RULES) == {"kronor", "largest-remainder", "residual-to-largest", "none"}
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_normalise_rule(text: object, rule: str) -> None:
 
 @pytest.mark.parametrize("bad", ["bankers", "round", "half-even", 0])
 def test_unknown_rule_is_a_readable_error(bad: object) -> None:
-    with pytest.raises(XlToolsError, match="kronor, largest-remainder, none"):
+    with pytest.raises(XlToolsError, match="kronor, largest-remainder, residual-to-largest, none"):
         normalise_rule(bad)
 
 
@@ -131,13 +131,24 @@ def test_none_rule_is_exact(values: list[Fraction]) -> None:
 
 @given(amount_lists)
 def test_every_rule_is_monotone(values: list[Fraction]) -> None:
-    """A larger exact amount never gets fewer kronor than a smaller one in the same split."""
-    for rule in ROUNDING_RULES:
+    """A larger exact amount never gets fewer kronor than a smaller one in the same split.
+
+    Not residual-to-largest: a negative residual on tiny amounts can take the largest below
+    the next (the published method; on real pots the residual is a few kronor of millions)."""
+    for rule in set(ROUNDING_RULES) - {"residual-to-largest"}:
         out = apply_rounding(values, rule)
         for i in range(len(values)):
             for j in range(len(values)):
                 if values[i] > values[j]:
                     assert out[i] >= out[j], rule
+
+
+@given(amount_lists)
+def test_residual_to_largest_reaches_the_rounded_sum(values: list[Fraction]) -> None:
+    out = apply_rounding(values, "residual-to-largest")
+    assert sum(out) == round_half_away(sum(values, Fraction(0)))
+    half_up = apply_rounding(values, "kronor")
+    assert sum(1 for a, b in zip(out, half_up, strict=True) if a != b) <= 1
 
 
 @given(amount_lists, st.integers(min_value=0, max_value=10))
@@ -155,3 +166,49 @@ def test_kronor_rule_is_monotone_in_each_amount(values: list[Fraction]) -> None:
     for rule in ("kronor", "none"):
         assert all(b >= a for a, b in zip(apply_rounding(values, rule), apply_rounding(bigger, rule),
                                           strict=True))
+
+
+# --- residual-to-largest (half-up, then the residual krona on the largest recipient) ---
+
+def test_residual_to_largest_puts_the_residual_on_the_largest_weight():
+    from xl_tools.engine.rounding import residual_to_largest
+
+    values = [Fraction(1, 2), Fraction(1, 2), Fraction(2)]  # half-up: 1 + 1 + 2 = 4
+    assert residual_to_largest(values, 3) == [1, 1, 1]
+    assert residual_to_largest(values, 3, weights=[5, 1, 1]) == [0, 1, 2]
+
+
+def test_residual_to_largest_alias_and_exact_sum():
+    from xl_tools.engine.rounding import apply_rounding, normalise_rule
+
+    assert normalise_rule("rest-till-storsta") == "residual-to-largest"
+    pops = [2264111, 360124, 57834, 250246]
+    total = sum(pops)
+    exact = [Fraction(1_000_000 * p, total) for p in pops]
+    rounded = apply_rounding(exact, "residual-to-largest", target=1_000_000, weights=pops)
+    assert sum(rounded) == 1_000_000
+    half_up = apply_rounding(exact, "kronor")
+    assert [r - h for r, h in zip(rounded, half_up)][1:] == [0, 0, 0]
+
+
+def test_whole_krona_rules_refuse_a_pot_with_ore():
+    import pytest
+
+    from xl_tools.engine.rounding import apply_rounding
+    from xl_tools.errors import XlToolsError
+
+    for rule in ("largest-remainder", "residual-to-largest"):
+        with pytest.raises(XlToolsError, match="öre"):
+            apply_rounding([Fraction(201, 4), Fraction(201, 4)], rule, target=Fraction(201, 2))
+
+
+def test_fordela_residual_to_largest_sums_to_the_pot_and_refuses_ore():
+    import pytest
+
+    from xl_tools import api
+    from xl_tools.errors import XlToolsError
+
+    d = api.fordela(100_000_000, 2016, "residual-to-largest")
+    assert sum(r.amount for r in d.rows) == 100_000_000
+    with pytest.raises(XlToolsError):
+        api.fordela("100,50", 2016, "largest-remainder")

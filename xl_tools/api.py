@@ -65,7 +65,7 @@ def fordela(pot: object, year: object, rounding: str | None = DEFAULT_ROUNDING) 
     table = load_population()
     pops = table.vector(date)
     total = sum(pops)
-    alloc = allocate(population_share(amount, pops), normalise_rule(rounding))
+    alloc = allocate(population_share(amount, pops), normalise_rule(rounding), target=amount, weights=pops)
     rows = tuple(
         Row(region=r, population=p, share=Fraction(p, total), exact=e, amount=a)
         for r, p, e, a in zip(REGIONS, pops, alloc.exact, alloc.amounts)
@@ -84,7 +84,7 @@ def kontakter(units: Sequence[object], pot: object, rate: object, year: object,
     counts = [_whole(u) for u in units]
     pops = load_population().vector(to_reference_date(year))
     exact = per_unit_capped(parse_amount(pot), pops, counts, parse_amount(rate, what="rate per contact"))
-    return allocate(exact, normalise_rule(rounding))
+    return allocate(exact, normalise_rule(rounding), weights=pops)
 
 
 def befolkning(region: object, year: object) -> int:

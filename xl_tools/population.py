@@ -24,14 +24,22 @@ from xl_tools.errors import PopulationDataError
 from xl_tools.regions import BY_CODE, REGIONS, Region, resolve_region
 
 DATA_DIR = Path(__file__).parent / "data" / "population"
-SHIPPED_FILES = ("population_1nov_derived.csv", "population_31dec_2010_2019.csv")
+SHIPPED_FILES = ("population_1nov_derived.csv", "population_31dec_2010_2019.csv",
+                 "population_1nov_2024_probable.csv")
 SHIPPED_SOURCES = {
     "population_1nov_derived.csv": (
         "Folkmängd 1 november, rekonstruerad ur publicerade fördelningstabeller "
         "(Försäkringskassan/SKR); se xl_tools/data/population/SOURCES.md"
     ),
     "population_31dec_2010_2019.csv": "SCB, Folkmängd 31 december (BE0101N1 / TAB638)",
+    "population_1nov_2024_probable.csv": (
+        "PRELIMINÄR: härledd ur regeringens tabell över vårdkapacitetsbidraget 2025, datumet "
+        "1 november 2024 är inte bekräftat av källan; ersätts av 'xl-tools befolkning hamta --ar 2024'"
+    ),
 }
+# Shipped vectors that are not confirmed statistics: shown as provisional wherever they are used,
+# until a fetch from SCB replaces them.
+PROVISIONAL_FILES = frozenset({"population_1nov_2024_probable.csv"})
 CSV_FIELDS = ("reference_date", "county_code", "county", "population")
 # Excel's day zero for serial dates (serial 1 = 1900-01-01, with Excel's 1900 leap-year bug).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -93,6 +101,11 @@ class PopulationTable:
 
     values: dict[dt.date, dict[str, int]] = field(default_factory=dict)
     sources: dict[dt.date, str] = field(default_factory=dict)
+    provisional: set[dt.date] = field(default_factory=set)
+
+    def is_provisional(self, when: object) -> bool:
+        """True for a shipped vector whose date or values are not confirmed (shown as such)."""
+        return to_reference_date(when) in self.provisional
 
     def dates(self) -> list[dt.date]:
         return sorted(self.values)
@@ -225,6 +238,8 @@ def load_shipped() -> PopulationTable:
         part = read_csv(DATA_DIR / name, SHIPPED_SOURCES[name])
         table.values.update(part.values)
         table.sources.update(part.sources)
+        if name in PROVISIONAL_FILES:
+            table.provisional.update(part.values)
     return table
 
 
@@ -236,6 +251,7 @@ def _load_cached(user_file: str) -> PopulationTable:
         user = read_csv(path, f"Hämtad från SCB ({path})")
         table.values.update(user.values)
         table.sources.update(user.sources)
+        table.provisional.difference_update(user.values)
     return table
 
 

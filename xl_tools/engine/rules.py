@@ -183,10 +183,21 @@ def _signed(value: Fraction) -> str:
     return ("+" if value > 0 else "−") + text
 
 
-def allocate(exact: Sequence[Fraction], rounding: str = DEFAULT_ROUNDING) -> Allocation:
-    """Apply a named rounding rule once, at the end, to exact amounts."""
+def allocate(exact: Sequence[Fraction], rounding: str = DEFAULT_ROUNDING, *,
+             target: Fraction | int | None = None,
+             weights: Sequence[Fraction | int] | None = None) -> Allocation:
+    """Apply a named rounding rule once, at the end, to exact amounts.
+
+    ``target`` is the pot when the amounts share all of it (whole kronor for the
+    rules that must reach it exactly); ``weights`` (populations) pick the largest
+    recipient for ``residual-to-largest``.
+    """
     rounding = normalise_rule(rounding)
     exact = tuple(Fraction(v) for v in exact)
-    target = sum(exact, Fraction(0))
-    amounts = tuple(apply_rounding(exact, rounding))
+    if target is None:
+        target = sum(exact, Fraction(0))
+        amounts = tuple(apply_rounding(exact, rounding, weights=weights))
+    else:
+        target = Fraction(target)
+        amounts = tuple(apply_rounding(exact, rounding, target=target, weights=weights))
     return Allocation(exact=exact, amounts=amounts, rounding=rounding, target=target)

@@ -26,7 +26,7 @@ import xlsxwriter
 
 from xl_tools import __version__
 from xl_tools.errors import XlToolsError
-from xl_tools.workbook.generate import check_output, write_atomically
+from xl_tools.safe_write import check_output, write_atomically
 from xl_tools.workbook.render import STYLES, _render_sheet
 from xl_tools.workbook.sheet import Sheet, quote
 
