@@ -16,7 +16,8 @@ _SEVERITIES = ["info", "warning", "error"]
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: findings to read; json: for programs.")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=False), default=None,
               help="Write a copy with each finding as a comment and fill, and a first sheet listing them.")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default="error", show_default=True,

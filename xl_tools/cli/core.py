@@ -68,7 +68,8 @@ def andel(region: str, pot: str, year: str, rounding: str) -> None:
 @click.argument("pot")
 @click.argument("year")
 @ROUNDING_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: to read; csv: for a spreadsheet; json: for programs.")
 def fordela(pot: str, year: str, rounding: str, fmt: str) -> None:
     """Split POT over the 21 regions by population at 1 November YEAR (or a date).
 

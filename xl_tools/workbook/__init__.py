@@ -2,7 +2,7 @@
 
 >>> from xl_tools.workbook import generate_workbook
 >>> result = generate_workbook("templates/sjukskrivning-2017-2018.toml", "out.xlsx")  # doctest: +SKIP
->>> result.status
+>>> result.status  # doctest: +SKIP
 'OK'
 
 Modules: :mod:`.layout` (the sheets), :mod:`.blocks` (one block of formulas per

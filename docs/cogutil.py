@@ -1,0 +1,72 @@
+"""Helpers for the cog blocks in the docs (``make docs`` runs them; the tests check them).
+
+Each helper prints what a user would see, by running the real program or reading the real
+registry, so the docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import click
+from click.testing import CliRunner
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found: list[tuple[tuple[str, ...], click.Command]] = []
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        found.append(((*path, name), command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, (*path, name)))
+    return found
+
+
+def all_commands() -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command and subcommand of ``xl-tools``, as (path, command)."""
+    from xl_tools.cli import cli
+
+    return [((), cli), *_commands(cli)]
+
+
+def run(args: str, *, env: dict[str, str] | None = None) -> str:
+    """The output of ``xl-tools ARGS`` (stdout and stderr), as the program prints it."""
+    from xl_tools.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, shlex.split(args), prog_name="xl-tools", env=env, catch_exceptions=False)
+    return result.output
+
+
+def cli_reference() -> None:
+    """One section per command with its ``--help``."""
+    import cog  # type: ignore[import-not-found]  # only importable inside a cog run
+
+    for path, _command in all_commands():
+        name = " ".join(("xl-tools", *path))
+        cog.outl(f"\n## `{name}`\n\n```text\n$ {name} --help")
+        cog.out(run(" ".join((*path, "--help"))))
+        cog.outl("```")
+
+
+def _short(value: object, keep: int = 3) -> str:
+    """``repr`` of a result; a long column shows its first and last rows around ``…``."""
+    if isinstance(value, list) and len(value) > 2 * keep:
+        head = ", ".join(repr(v) for v in value[:keep])
+        tail = ", ".join(repr(v) for v in value[-keep:])
+        return f"[{head}, …, {tail}]  # {len(value)} rows"
+    return repr(value)
+
+
+def pyrun(setup: str, expressions: list[str]) -> None:
+    """A ``>>>`` session: each expression with the value it really gives."""
+    import cog  # type: ignore[import-not-found]  # only importable inside a cog run
+
+    namespace: dict[str, object] = {}
+    exec(setup, namespace)  # noqa: S102 - the docs' own example code
+    cog.outl("```text")
+    cog.outl(f">>> {setup}")
+    for expression in expressions:
+        cog.outl(f">>> {expression}")
+        cog.outl(_short(eval(expression, namespace)))  # noqa: S307 - the docs' own example code
+    cog.outl("```")
