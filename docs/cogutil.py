@@ -70,3 +70,18 @@ def pyrun(setup: str, expressions: list[str]) -> None:
         cog.outl(f">>> {expression}")
         cog.outl(_short(eval(expression, namespace)))  # noqa: S307 - the docs' own example code
     cog.outl("```")
+
+
+def example(name: str) -> None:
+    """An example script from ``examples/``, verbatim, with the output it really prints."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import cog  # type: ignore[import-not-found]  # only importable inside a cog run
+
+    path = Path(__file__).resolve().parents[1] / "examples" / name
+    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300,
+                            check=True)
+    cog.outl(f"```python\n{path.read_text(encoding='utf-8').rstrip()}\n```\n")
+    cog.outl(f"```text\n$ python examples/{name}\n{result.stdout.rstrip()}\n```")
