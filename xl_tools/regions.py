@@ -35,6 +35,14 @@ class Region:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """The names people type for the region, short name first (codes and letters aside)."""
+        seen: dict[str, None] = {}
+        for name in (self.name, self.region_name, self.county, *self.aliases):
+            seen.setdefault(name)
+        return tuple(seen)
+
 
 REGIONS: tuple[Region, ...] = (
     Region("01", "AB", "Stockholm", "Stockholms län", "Region Stockholm",
