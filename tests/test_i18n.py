@@ -104,3 +104,16 @@ def test_help_is_shown_in_the_current_language(monkeypatch: pytest.MonkeyPatch) 
     i18n.apply_to_click()
     english = runner.invoke(demo, ["sub", "--help"]).output
     assert "Usage:" in english and "Show the version and exit." in english
+
+
+def test_region_errors_speak_swedish_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xl_tools.errors import UnknownRegionError
+    from xl_tools.regions import resolve_region
+
+    with pytest.raises(UnknownRegionError, match="^Okänd region 'Atlantis'. Menade du: .*xl-tools regioner"):
+        resolve_region("Atlantis")
+    with pytest.raises(UnknownRegionError, match="^Okänd länskod '02'"):
+        resolve_region("02")
+    monkeypatch.setenv("XL_TOOLS_LANG", "en")
+    with pytest.raises(UnknownRegionError, match="^Unknown region 'Atlantis'. Did you mean"):
+        resolve_region("Atlantis")

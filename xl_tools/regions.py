@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from xl_tools.errors import UnknownRegionError
+from xl_tools.i18n import _
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def resolve_region(text: object) -> Region:
     if isinstance(text, Region):
         return text
     if isinstance(text, bool):
-        raise UnknownRegionError(f"Region is not a name or länskod: {text!r}.")
+        raise UnknownRegionError(_("Region is not a name or länskod: {text!r}.").format(text=text))
     if isinstance(text, float) and text.is_integer():
         text = int(text)
     if isinstance(text, int):
@@ -217,8 +218,8 @@ def resolve_region(text: object) -> Region:
         raise UnknownRegionError(_unknown_code(str(text)))
     if not isinstance(text, str) or not text.strip():
         raise UnknownRegionError(
-            f"Region missing or not text: {text!r}. Give a name such as 'Stockholm' or a länskod such as '01'."
-        )
+            _("Region missing or not text: {text!r}. Give a name such as 'Stockholm' or a länskod such as '01'.")
+            .format(text=text))
     raw = text.strip()
     if raw.isdigit():
         code = f"{int(raw):02d}" if len(raw) <= 3 else raw
@@ -231,9 +232,8 @@ def resolve_region(text: object) -> Region:
         by_name = resolve_region(prefixed["name"])
         if by_code != by_name:
             raise UnknownRegionError(
-                f"{raw!r} is contradictory: länskod {by_code.code} is {by_code.name}, "
-                f"but the name is {by_name.name}."
-            )
+                _("{text!r} is contradictory: länskod {code} is {region}, but the name is {other}.")
+                .format(text=raw, code=by_code.code, region=by_code.name, other=by_name.name))
         return by_code
     index = _index()
     key = _key(raw)
@@ -246,17 +246,13 @@ def resolve_region(text: object) -> Region:
     partial = [r.name for r in _partial_of(key)] if key else []
     suggestions = partial + [n for n in _suggest(key) if n not in partial]
     raise UnknownRegionError(
-        f"Unknown region {raw!r}. Did you mean: {', '.join(suggestions[:3])}? "
-        "Run 'xl-tools befolkning' to list the 21 regions."
-    )
+        _("Unknown region {text!r}. Did you mean: {suggestions}? 'xl-tools regioner' lists the 21 regions "
+          "and the names accepted for them.").format(text=raw, suggestions=", ".join(suggestions[:3])))
 
 
 def _unknown_code(text: str) -> str:
-    return (
-        f"Unknown länskod {text!r}. The länskoder are "
-        + ", ".join(r.code for r in REGIONS)
-        + " (02, 11, 15 and 16 no longer exist)."
-    )
+    return _("Unknown länskod {text!r}. The länskoder are {codes} (02, 11, 15 and 16 no longer exist).").format(
+        text=text, codes=", ".join(r.code for r in REGIONS))
 
 
 def _suggest(key: str, n: int = 3) -> list[str]:
@@ -268,7 +264,7 @@ def _suggest(key: str, n: int = 3) -> list[str]:
         score = difflib.SequenceMatcher(None, key, k).ratio()
         scored[region] = max(scored.get(region, 0.0), score)
     best = sorted(scored.items(), key=lambda item: -item[1])[:n]
-    return [r.name for r, _ in best]
+    return [r.name for r, _score in best]
 
 
 def closest_regions(text: str, n: int = 3) -> list[str]:
