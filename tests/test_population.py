@@ -226,3 +226,23 @@ def test_1nov_2024_is_shipped_as_provisional(tmp_path, monkeypatch):
     assert table.total(2024) == 10_587_140
     assert table.is_provisional(2024) and not table.is_provisional(2023)
     assert table.source(2024).startswith("PRELIMINÄR")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 november 2016", dt.date(2016, 11, 1)), ("1 November 2016", dt.date(2016, 11, 1)),
+    ("31 dec 2018", dt.date(2018, 12, 31)), ("31 december 2018", dt.date(2018, 12, 31)),
+    ("1 nov. 2019", dt.date(2019, 11, 1)), (" 1  november   2020 ", dt.date(2020, 11, 1)),
+])
+def test_dates_as_the_tool_writes_them(text: str, expected: dt.date) -> None:
+    from xl_tools.population import describe_date, to_reference_date
+
+    assert to_reference_date(text) == expected
+    assert to_reference_date(describe_date(expected)) == expected
+
+
+@pytest.mark.parametrize("text", ["31 november 2016", "1 brumaire 2016", "november 2016", "1 november"])
+def test_written_dates_that_are_not_dates_are_refused(text: str) -> None:
+    from xl_tools.population import to_reference_date
+
+    with pytest.raises(PopulationDataError):
+        to_reference_date(text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -57,7 +58,8 @@ def user_data_file() -> Path:
 def to_reference_date(when: object) -> dt.date:
     """Turn a year, a date, ISO text or an Excel serial number into a reference date.
 
-    ``2016`` → 1 November 2016. Numbers above 3000 are read as Excel date serials.
+    ``2016`` → 1 November 2016. Numbers above 3000 are read as Excel date serials. Dates are
+    also accepted as the tool writes them: ``"1 november 2016"``, ``"31 dec 2018"``.
     """
     if isinstance(when, dt.datetime):
         return when.date()
@@ -83,9 +85,31 @@ def to_reference_date(when: object) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
+        written = _written_date(text)
+        if written is not None:
+            return written
     raise PopulationDataError(
         f"Not a year or date: {when!r}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
     )
+
+
+_MONTHS = {name: number for number, names in enumerate((
+    ("januari", "january", "jan"), ("februari", "february", "feb"), ("mars", "march", "mar"),
+    ("april", "apr"), ("maj", "may"), ("juni", "june", "jun"), ("juli", "july", "jul"),
+    ("augusti", "august", "aug"), ("september", "sep", "sept"), ("oktober", "october", "okt", "oct"),
+    ("november", "nov"), ("december", "dec")), start=1) for name in names}
+_WRITTEN_DATE = re.compile(r"^(\d{1,2})\.?\s+([a-zåäö]+)\.?\s+(\d{4})$")
+
+
+def _written_date(text: str) -> dt.date | None:
+    """``1 november 2016``, ``1 nov. 2016``, ``31 December 2018`` (as the tool itself writes dates)."""
+    match = _WRITTEN_DATE.match(" ".join(text.lower().split()))
+    if match is None or match.group(2) not in _MONTHS:
+        return None
+    try:
+        return dt.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+    except ValueError:
+        return None
 
 
 def describe_date(date: dt.date) -> str:
