@@ -49,10 +49,12 @@ def test_fordela_largest_remainder_sums_exactly() -> None:
     assert "stämmer exakt" in out
 
 
-def test_fordela_csv() -> None:
+def test_fordela_csv_is_swedish_excel_by_default() -> None:
     code, out = run("fordela", "100000000", "2016", "--format", "csv", "-r", "largest-remainder")
     assert code == 0, out
-    rows = list(csv.reader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # UTF-8 with a BOM, so that Excel reads å, ä, ö
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[1][3] == "0,2271462133"
     assert rows[0] == ["lanskod", "region", "befolkning", "andel", "belopp"]
     body = rows[1:-1]
     assert len(body) == 21
@@ -64,9 +66,17 @@ def test_fordela_csv() -> None:
 def test_fordela_csv_exact_amounts_are_decimals() -> None:
     code, out = run("fordela", "1,5 mdkr", "2016", "--format", "csv", "-r", "none")
     assert code == 0, out
-    rows = list(csv.reader(io.StringIO(out)))
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     assert all("/" not in r[4] for r in rows)
-    assert rows[1][4] == "340719319.94"
+    assert rows[1][4] == "340719319,94"
+
+
+def test_fordela_csv_international_dialect() -> None:
+    code, out = run("fordela", "1,5 mdkr", "2016", "--format", "csv", "-r", "none", "--csv-dialect", "excel")
+    assert code == 0, out
+    assert not out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[1][3:] == ["0.2271462133", "340719319.94"]
 
 
 def test_fordela_json() -> None:

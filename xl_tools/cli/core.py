@@ -42,12 +42,18 @@ def _amount_text(value: Fraction, rounding: str) -> str:
     return format_kr(value, 0 if rounding != "none" else 2)
 
 
-def _csv_amount(value: Fraction) -> str:
-    """Whole kronor as an integer; an exact (unrounded) amount to the öre with a decimal point,
+# CSV for Swedish Excel by default: ';' between fields, decimal comma, UTF-8 with a BOM (so that
+# Excel reads å, ä, ö); 'excel' is the international dialect (',' and decimal point, no BOM).
+CSV_DIALECTS = {"sv": (";", ",", "\ufeff"), "excel": (",", ".", "")}
+
+
+def _csv_number(value: Fraction | float, decimal: str, places: int = 2) -> str:
+    """Whole kronor as an integer; an exact (unrounded) amount or a share with ``places`` decimals,
     not as a fraction such as ``3396166500000000/9967637``."""
-    if value.denominator == 1:
+    if isinstance(value, Fraction) and value.denominator == 1:
         return str(value.numerator)
-    return format_kr(value, 2).replace(" ", "").replace(",", ".")
+    text = format_kr(value, places) if isinstance(value, Fraction) else f"{value:.{places}f}"
+    return text.replace(" ", "").replace("\u00a0", "").replace(",", ".").replace(".", decimal)
 
 
 @cli.command(cls=NumberArgsCommand, context_settings={"ignore_unknown_options": True})
@@ -70,7 +76,9 @@ def andel(region: str, pot: str, year: str, rounding: str) -> None:
 @ROUNDING_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table: to read; csv: for a spreadsheet; json: for programs.")
-def fordela(pot: str, year: str, rounding: str, fmt: str) -> None:
+@click.option("--csv-dialect", type=click.Choice(sorted(CSV_DIALECTS)), default="sv", show_default=True,
+              help="sv: Swedish Excel (';', decimal comma, UTF-8 with BOM); excel: international (',' and '.').")
+def fordela(pot: str, year: str, rounding: str, fmt: str, csv_dialect: str) -> None:
     """Split POT over the 21 regions by population at 1 November YEAR (or a date).
 
     Example: xl-tools fordela 100000000 2016 --rounding largest-remainder
@@ -95,22 +103,23 @@ def fordela(pot: str, year: str, rounding: str, fmt: str) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
+        delimiter, decimal, bom = CSV_DIALECTS[csv_dialect]
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
         w.writerow(["lanskod", "region", "befolkning", "andel", "belopp"])
         for r in d.rows:
-            w.writerow([r.region.code, r.region.name, r.population, f"{float(r.share):.10f}",
-                        _csv_amount(r.amount)])
-        w.writerow(["", "Summa", d.population_total, "1", _csv_amount(alloc.total)])
-        click.echo(buf.getvalue(), nl=False)
+            w.writerow([r.region.code, r.region.name, r.population, _csv_number(float(r.share), decimal, 10),
+                        _csv_number(r.amount, decimal)])
+        w.writerow(["", "Summa", d.population_total, "1", _csv_number(alloc.total, decimal)])
+        click.echo(bom + buf.getvalue(), nl=False)
         return
     click.echo(f"Fördelning av {format_kr(d.pot)} kr efter befolkning {d.reference_text} "
                f"(avrundning: {rounding})")
     click.echo(f"{'Kod':<4}{'Region':<18}{'Befolkning':>12}{'Andel %':>10}{'Belopp kr':>18}")
     for r in d.rows:
         click.echo(f"{r.region.code:<4}{r.region.name:<18}{format_kr(r.population):>12}"
-                   f"{float(r.share) * 100:>10.4f}{_amount_text(r.amount, rounding):>18}")
-    click.echo(f"{'':<4}{'Summa':<18}{format_kr(d.population_total):>12}{100:>10.4f}"
+                   f"{_csv_number(float(r.share) * 100, ',', 4):>10}{_amount_text(r.amount, rounding):>18}")
+    click.echo(f"{'':<4}{'Summa':<18}{format_kr(d.population_total):>12}{'100,0000':>10}"
                f"{_amount_text(alloc.total, rounding):>18}")
     click.echo(alloc.reconciliation())
 
