@@ -1,0 +1,330 @@
+"""Read a published allocation table (one amount per region) from CSV or .xlsx/.xlsm.
+
+:func:`read_table` returns a :class:`PublishedTable`: the amount per region as printed, the
+regions the table lacks, a printed total row (Summa/Totalt) if any, and the text above the
+table (where a reference date may be stated). Everything wrong with the file is one
+:class:`TableError` whose message is one Swedish line saying what is wrong and how to fix it.
+
+CSV: separator ``;``, tab or ``,``; UTF-8 with or without BOM, or CP1252; amounts may carry
+Swedish digit-group spaces (also non-breaking and narrow no-break spaces) and ``kr``.
+Workbooks are read with openpyxl in read-only mode (cell values only: no macros, no external
+links, no formulas evaluated), after the archive's declared sizes have been checked against the
+auditor's zip-bomb limits (:class:`xl_tools.audit.reader.SafeZip`).
+
+The table: the first column in which at least :data:`MIN_REGIONS` cells name a region (any
+spelling :func:`~xl_tools.regions.resolve_region` accepts), and the first column right of it
+whose cells in those rows are amounts. Empty cells and ``-``, ``–``, ``NA``, ``..`` or
+``saknas`` mean "no amount printed" for that region.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from xl_tools.errors import AmountError, UnknownRegionError, XlToolsError
+from xl_tools.money import parse_amount
+from xl_tools.regions import REGIONS, Region, resolve_region
+
+MIN_REGIONS = 10
+MAX_TEXT_BYTES = 5 << 20  # a table of 21 rows; anything this large is not one
+MAX_WORKBOOK_BYTES = 50 << 20
+MAX_ROWS = 5_000
+MAX_COLUMNS = 60
+MISSING = {"", "-", "–", "—", "na", "n/a", "..", "saknas", "uppgift saknas"}
+TOTAL_LABEL = re.compile(r"^\s*(summa|totalt?|total\b|sum\b|s:a|samtliga regioner|riket|hela riket)",
+                         re.IGNORECASE)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class TableError(XlToolsError):
+    """A table file that cannot be read as a published allocation table (message in Swedish)."""
+
+
+@dataclass(frozen=True)
+class TableRow:
+    region: Region
+    amount: int | None  # None: the table prints no amount for this region
+    line: int  # row number in the file (1-based)
+
+
+@dataclass
+class PublishedTable:
+    """A published per-region table as printed."""
+
+    name: str
+    rows: list[TableRow]
+    total: int | None = None  # a printed Summa/Totalt row
+    total_line: int | None = None
+    heading: list[str] = field(default_factory=list)  # text cells above the table
+
+    @property
+    def by_code(self) -> dict[str, int | None]:
+        return {r.region.code: r.amount for r in self.rows}
+
+    def amounts(self) -> list[int | None]:
+        """One entry per region in länskod order; None where the table has no amount."""
+        found = self.by_code
+        return [found.get(r.code) for r in REGIONS]
+
+    @property
+    def missing(self) -> list[Region]:
+        """Regions without an amount: not listed, or listed without one."""
+        found = self.by_code
+        return [r for r in REGIONS if found.get(r.code) is None]
+
+    @property
+    def row_sum(self) -> int:
+        return sum(r.amount for r in self.rows if r.amount is not None)
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | None = None) -> PublishedTable:
+    """Read the table in ``path`` (CSV, .xlsx or .xlsm); ``sheet`` and ``cell_range`` ("A1:C30")
+    choose the part of a workbook."""
+    path = Path(path)
+    _check_file(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == _OLE_MAGIC:
+        with open(path, "rb") as fh:
+            blob = fh.read(1 << 20)
+        if "EncryptedPackage".encode("utf-16-le") in blob or "EncryptionInfo".encode("utf-16-le") in blob:
+            raise TableError(f"{path.name} är krypterad (lösenord för att öppna). Ta bort lösenordet i Excel "
+                             "och spara en kopia, eller spara tabellen som CSV.")
+        raise TableError(f"{path.name} är en gammal binär Excel-fil (.xls). Spara den som .xlsx eller CSV.")
+    if head[:2] == b"PK":
+        cells = _workbook_cells(path, sheet, cell_range)
+    else:
+        if sheet or cell_range:
+            raise TableError(f"--sheet och --range gäller arbetsböcker (.xlsx), inte {path.name}.")
+        cells = _csv_cells(path)
+    return parse_cells(cells, path.name)
+
+
+def _check_file(path: Path) -> None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise TableError(f"Filen {path} finns inte. Kontrollera sökvägen.") from None
+    except OSError as exc:
+        raise TableError(f"Filen {path} kan inte läsas ({exc.strerror}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise TableError(f"{path} är en mapp. Ange en CSV- eller .xlsx-fil.")
+    if not stat.S_ISREG(info.st_mode):
+        raise TableError(f"{path} är ingen vanlig fil (t.ex. en pipe eller en enhet). Ange en CSV- eller .xlsx-fil.")
+    limit = MAX_WORKBOOK_BYTES if path.suffix.lower() in (".xlsx", ".xlsm") else MAX_TEXT_BYTES
+    if info.st_size > limit:
+        raise TableError(f"{path.name} är {info.st_size // (1 << 20)} MB, för stor för en fördelningstabell "
+                         f"(högst {limit >> 20} MB). Spara bara tabellen i en egen fil.")
+    if info.st_size == 0:
+        raise TableError(f"{path.name} är tom.")
+
+
+def _csv_cells(path: Path) -> list[list[object]]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise TableError(f"{path.name} är ingen textfil (CSV). Spara tabellen som CSV (UTF-8) eller .xlsx.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS:
+        raise TableError(f"{path.name} har {len(lines)} rader; en fördelningstabell har ett tjugotal. "
+                         "Spara bara tabellen i en egen fil.")
+    sample = "\n".join(lines[:50])
+    delimiter = "\t" if "\t" in sample else ";" if ";" in sample else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return [list(row[:MAX_COLUMNS]) for row in reader]
+    except csv.Error as exc:
+        raise TableError(f"{path.name} är ingen läsbar CSV-fil ({exc}).") from None
+
+
+def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[object]]:
+    from xl_tools.audit.reader import SafeZip, WorkbookReadError
+
+    try:
+        SafeZip(path).close()  # declared sizes checked before anything is decompressed
+    except WorkbookReadError as exc:
+        raise TableError(f"{path.name} kan inte läsas säkert: {exc}") from None
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TableError(f"{path.name} är ingen läsbar arbetsbok ({type(exc).__name__}). Öppna den i Excel "
+                         "och spara den igen, eller spara tabellen som CSV.") from None
+    except Exception as exc:  # noqa: BLE001  (a damaged workbook can fail anywhere in the parser)
+        raise TableError(f"{path.name} är skadad och kan inte läsas ({type(exc).__name__}).") from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise TableError(f"Bladet {sheet!r} finns inte i {path.name}; bladen är: "
+                                 f"{', '.join(book.sheetnames)}.")
+            sheets = [book[sheet]]
+        else:
+            sheets = [book[name] for name in book.sheetnames]
+        first: list[list[object]] | None = None
+        for ws in sheets:
+            if not hasattr(ws, "iter_rows"):
+                continue  # a chart sheet
+            cells = _sheet_cells(ws, cell_range, path.name)
+            if first is None:
+                first = cells
+            if _region_column(cells) is not None:
+                return cells
+        return first or []
+    finally:
+        book.close()
+
+
+def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
+    from openpyxl.utils.cell import range_boundaries
+
+    kwargs: dict[str, int] = {}
+    if cell_range:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(cell_range.upper())
+        except (ValueError, TypeError):
+            raise TableError(f"--range {cell_range!r} är inget cellområde; skriv t.ex. A1:C30.") from None
+        kwargs = {"min_col": min_col, "min_row": min_row, "max_col": max_col, "max_row": max_row}
+    rows: list[list[object]] = []
+    try:
+        for row in ws.iter_rows(values_only=True, **kwargs):
+            rows.append(list(row[:MAX_COLUMNS]))
+            if len(rows) > MAX_ROWS:
+                raise TableError(f"Bladet {ws.title!r} i {name} har mer än {MAX_ROWS} rader; ange tabellens "
+                                 "cellområde med --range.")
+    except TableError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise TableError(f"{name} är skadad och kan inte läsas ({type(exc).__name__}).") from None
+    return rows
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _region_of(value: object) -> Region | None:
+    """The region a cell names, or None. Plain numbers are not region names here (amounts)."""
+    text = _text(value)
+    if not text or isinstance(value, (int, float)) or len(text) > 60 or TOTAL_LABEL.match(text):
+        return None
+    if text.replace(" ", "").isdigit() and len(text) > 2:
+        return None
+    try:
+        return resolve_region(text)
+    except UnknownRegionError:
+        return None
+
+
+def _region_column(cells: list[list[object]]) -> int | None:
+    width = max((len(r) for r in cells), default=0)
+    by_name: int | None = None
+    for col in range(width):
+        values = [row[col] for row in cells if col < len(row)]
+        named = [v for v in values if _region_of(v) is not None]
+        if len(named) >= MIN_REGIONS:
+            if all(_text(v).isdigit() for v in named):  # a column of länskoder: use names if any
+                by_name = col if by_name is None else by_name
+                continue
+            return col
+    return by_name
+
+
+def _amount(value: object, where: str) -> int | None:
+    """A printed amount in whole kronor; None for a missing-amount marker."""
+    if isinstance(value, bool):
+        raise TableError(f"{where}: {value!r} är inget belopp.")
+    if value is None or (isinstance(value, str) and value.strip().lower() in MISSING):
+        return None
+    if isinstance(value, str) and value.strip().startswith(("-", "−", "–")):
+        raise TableError(f"{where}: beloppet {value.strip()!r} är negativt. En fördelningstabell har "
+                         "belopp ≥ 0 kr; rätta raden.")
+    if isinstance(value, (int, float)) and value < 0:
+        raise TableError(f"{where}: beloppet {value} är negativt. En fördelningstabell har belopp ≥ 0 kr; "
+                         "rätta raden.")
+    try:
+        amount = parse_amount(value.replace("\u2212", "-") if isinstance(value, str) else value,
+                              what="amount")
+    except AmountError:
+        raise TableError(f"{where}: {_text(value)[:40]!r} är inget belopp. Skriv hela kronor, t.ex. "
+                         "42 569 204, eller lämna cellen tom om beloppet saknas.") from None
+    if not isinstance(amount, Fraction) or amount.denominator != 1:
+        raise TableError(f"{where}: beloppet {_text(value)!r} har ören; tabellen ska ha hela kronor.")
+    return int(amount)
+
+
+def _amount_column(cells: list[list[object]], region_rows: list[int], region_col: int) -> int | None:
+    width = max((len(cells[r]) for r in region_rows), default=0)
+    for col in range(region_col + 1, width):
+        values = [cells[r][col] for r in region_rows if col < len(cells[r])]
+        numeric = 0
+        for v in values:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numeric += 1
+            elif isinstance(v, str) and v.strip() and v.strip().lower() not in MISSING:
+                try:
+                    parse_amount(v.replace("\u2212", "-"), what="amount")
+                    numeric += 1
+                except AmountError:
+                    if re.search(r"\d", v):
+                        numeric += 1  # a damaged amount: reported on its row
+        if numeric * 2 >= len(values):
+            return col
+    return None
+
+
+def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
+    """Find the region and amount columns in rows of cells and read the table."""
+    col = _region_column(cells)
+    if col is None:
+        found = sum(1 for row in cells for v in row if _region_of(v) is not None)
+        raise TableError(f"{name}: ingen kolumn med minst {MIN_REGIONS} regionnamn (hittade {found}). "
+                         "Tabellen ska ha en rad per region, med regionens namn i en kolumn och beloppet "
+                         "till höger om det.")
+    region_rows = [r for r, row in enumerate(cells) if col < len(row) and _region_of(row[col]) is not None]
+    amount_col = _amount_column(cells, region_rows, col)
+    if amount_col is None:
+        raise TableError(f"{name}: ingen kolumn med belopp till höger om regionnamnen (kolumn {col + 1}).")
+    first, last = region_rows[0], region_rows[-1]
+    table = PublishedTable(name=name, rows=[])
+    table.heading = [_text(v) for row in cells[:first] for v in row if isinstance(v, str) and _text(v)]
+    seen: dict[str, int] = {}
+    for r in range(first, len(cells)):
+        row = cells[r]
+        label = _text(row[col]) if col < len(row) else ""
+        value = row[amount_col] if amount_col < len(row) else None
+        where = f"{name}, rad {r + 1}"
+        if not label:
+            continue
+        if TOTAL_LABEL.match(label) or any(TOTAL_LABEL.match(_text(v)) for v in row[:col] if isinstance(v, str)):
+            if table.total is None and r > first:
+                table.total = _amount(value, where)
+                table.total_line = r + 1
+            continue
+        region = _region_of(row[col])
+        if region is None:
+            if r > last:
+                continue  # notes under the table
+            raise TableError(f"{where}: {label[:40]!r} är ingen region. Skriv regionens namn "
+                             "(t.ex. Stockholm, Region Skåne, Västra Götalandsregionen) eller ta bort raden.")
+        if region.code in seen:
+            raise TableError(f"{where}: {region.name} står två gånger (också på rad {seen[region.code]}). "
+                             "Ta bort dubbletten.")
+        seen[region.code] = r + 1
+        table.rows.append(TableRow(region, _amount(value, where), r + 1))
+    with_amount = [row for row in table.rows if row.amount is not None]
+    if len(with_amount) < MIN_REGIONS:
+        raise TableError(f"{name}: bara {len(with_amount)} regioner har ett belopp; minst {MIN_REGIONS} behövs "
+                         "för att avgöra befolkning och avrundning.")
+    return table
