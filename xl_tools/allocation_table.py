@@ -221,6 +221,8 @@ def _region_of(value: object) -> Region | None:
         return None
     if text.replace(" ", "").isdigit() and len(text) > 2:
         return None
+    if len(text) < 3 and not text.isdigit():
+        return None  # länsbokstäver (AB, X) are too easily other things in a table
     try:
         return resolve_region(text)
     except UnknownRegionError:
@@ -288,10 +290,14 @@ def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
     """Find the region and amount columns in rows of cells and read the table."""
     col = _region_column(cells)
     if col is None:
-        found = sum(1 for row in cells for v in row if _region_of(v) is not None)
-        raise TableError(f"{name}: ingen kolumn med minst {MIN_REGIONS} regionnamn (hittade {found}). "
-                         "Tabellen ska ha en rad per region, med regionens namn i en kolumn och beloppet "
-                         "till höger om det.")
+        width = max((len(r) for r in cells), default=0)
+        found = max((sum(1 for row in cells if c < len(row) and _region_of(row[c]) is not None)
+                     for c in range(width)), default=0)
+        if found:
+            raise TableError(f"{name}: bara {found} regioner i tabellen; minst {MIN_REGIONS} behövs för att avgöra "
+                             "befolkning och avrundning.")
+        raise TableError(f"{name}: ingen kolumn med regionnamn. Tabellen ska ha en rad per region, med "
+                         "regionens namn i en kolumn och beloppet till höger om det.")
     region_rows = [r for r, row in enumerate(cells) if col < len(row) and _region_of(row[col]) is not None]
     amount_col = _amount_column(cells, region_rows, col)
     if amount_col is None:

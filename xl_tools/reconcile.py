@@ -24,6 +24,7 @@ from xl_tools.allocation_table import PublishedTable, TableError, read_table
 from xl_tools.engine.reconcile import (
     DEFAULT_HIGH,
     DEFAULT_LOW,
+    PARTIAL_TOLERANCE,
     Candidate,
     Derivation,
     Progress,
@@ -135,6 +136,14 @@ class AvstamResult:
         return [k for k in self.reconciliation.exact_keys() if k != self.best.key]  # type: ignore[misc]
 
     @property
+    def close_dates(self) -> list[dt.date]:
+        """Other vectors within the partial tolerance on every row: for a small pot the table cannot
+        tell these dates apart."""
+        limit = PARTIAL_TOLERANCE * self.reconciliation.unit
+        return list(dict.fromkeys(c.key for c in self.reconciliation.candidates  # type: ignore[misc]
+                                  if c.key != self.best.key and c.largest_difference <= limit))
+
+    @property
     def stated_differs(self) -> bool:
         """The table states a reference date, and another one reproduces it (better)."""
         return self.stated is not None and self.verdict != "none" and self.best.key != self.stated \
@@ -169,6 +178,7 @@ class AvstamResult:
             "total_row": table.total,
             "stated_date": self.stated.isoformat() if self.stated else None,
             "other_exact_dates": [d.isoformat() for d in self.other_exact_dates],
+            "close_dates": [d.isoformat() for d in self.close_dates],
         }
 
 

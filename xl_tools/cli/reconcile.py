@@ -85,6 +85,10 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
         out.append(f"Tabellen stämmer nästan med {head}: {best.exact} av {best.rows} regioner på kronan; "
                    f"{len(best.differences)} avviker med några kronor:")
         out += _differences(best)
+    close = [d for d in result.close_dates if d not in result.other_exact_dates]
+    if close:
+        out.append("Nästan lika bra stämmer " + ", ".join(describe_date(d) for d in close)
+                   + ": potten är för liten för att skilja datumen åt säkert.")
     else:
         out.append(f"Ingen befolkning som verktyget har ger tabellen. Närmast är {head}: {best.exact} av "
                    f"{best.rows} regioner på kronan, största avvikelse {format_kr(best.largest_difference)} kr.")
@@ -152,7 +156,9 @@ def harled_text(result: api.HarledResult) -> list[str]:
         out.append(f"Entydig lösning: rikets folkmängd {format_kr(solution.total)} (avrundning {methods}); "
                    f"ingen annan total {span} passar.")
         if result.matches:
-            out.append(f"Den är lika med befolkningen den {describe_date(result.matches)} som verktyget redan har.")
+            status = api.load_population().status(result.matches)
+            out.append(f"Den är lika med befolkningen den {describe_date(result.matches)}"
+                       f"{f' ({status})' if status else ''} som verktyget redan har.")
         else:
             out.append("Den är inte lika med någon befolkning som verktyget har.")
         out.append(f"  {'Kod':<4}{'Region':<18}{'Befolkning':>12}")

@@ -280,8 +280,9 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     biggest = max(amounts[i] for i in present)  # type: ignore[type-var]
     if (2 * biggest + 3) * high >= _INT64_LIMIT or 2 * rest * high >= _INT64_LIMIT:
         raise XlToolsError("The amounts are too large for the derivation (more than 10^11 kr per region).")
-    all_present = not free
-    sum_ok = sum(amounts[i] for i in present) == rest  # type: ignore[misc]
+    # The methods that pay exactly the pot fix a single missing amount: the pot minus the others.
+    exact_sum = {m: _complete(amounts, rest, free) for m in methods if m != "kronor"}
+    plans = {m: exact_sum[m] if m in exact_sum else (amounts, present, free) for m in methods}
     result = Derivation(low, high, unit)
     size = high - low + 1
     sure = np.zeros(size, dtype=bool)  # totals where the interval test alone is exact (half-up)
@@ -294,11 +295,12 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
         start = low + step * _CHUNK
         totals = np.arange(start, min(high, start + _CHUNK - 1) + 1, dtype=np.int64)
         for method in methods:
-            if method != "kronor" and all_present and not sum_ok:
-                continue  # these methods pay exactly the pot
-            boxed = [i for i in present if not (method == "residual-to-largest" and i == largest)]
-            loose = len(free) + (1 if method == "residual-to-largest" else 0)
-            t, los, his = _interval_test(method, boxed, amounts, rest, totals, loose)
+            if plans[method] is None:
+                continue  # the amounts do not sum to the pot, as this method's would
+            known, shown, free_m = plans[method]
+            boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
+            loose = len(free_m) + (1 if method == "residual-to-largest" else 0)
+            t, los, his = _interval_test(method, boxed, known, rest, totals, loose)
             if not len(t):
                 continue
             (sure if method == "kronor" else maybe)[t - low] = True
@@ -317,8 +319,9 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     found: dict[int, dict[tuple[int | None, ...], set[str]]] = {}
     crowded: set[int] = set()  # totals with more vectors than were listed
     for method, total, lo, hi in survivors:
-        boxed = [i for i in present if not (method == "residual-to-largest" and i == largest)]
-        vectors, more = _vectors(method, total, boxed, free, largest, lo, hi, amounts, rest, n)
+        known, shown, free_m = plans[method]
+        boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
+        vectors, more = _vectors(method, total, boxed, free_m, largest, lo, hi, known, rest, n)
         if more:
             crowded.add(total)
             if not vectors:  # the enumeration budget ran out before a vector was confirmed
@@ -335,6 +338,20 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
             if len(result.solutions) < max_solutions:
                 result.solutions.append(Solution(total, vector, tuple(m for m in METHODS if m in used)))
     return result
+
+
+def _complete(amounts: list[int | None], rest: int, free: list[int]):
+    """For a method whose amounts sum exactly to the pot: (amounts, shown, free) with a single
+    missing amount filled in as the pot minus the others; None when the amounts cannot be such a
+    split (all shown and not summing to the pot, or more than the pot)."""
+    left = rest - sum(a for a in amounts if a is not None)
+    if (not free and left != 0) or left < 0:
+        return None
+    if len(free) != 1:
+        return amounts, [i for i, a in enumerate(amounts) if a is not None], free
+    filled = list(amounts)
+    filled[free[0]] = left
+    return filled, list(range(len(amounts))), []
 
 
 def _interval_test(method: str, boxed: list[int], amounts: list[int | None], rest: int,
