@@ -7,14 +7,15 @@ fresh process (so the times include starting Python, importing xl_tools and nump
 table and the population data), best of three. harled searches the default range of national
 totals, 9 000 000–11 500 000. Two synthetic coarse tables (amounts rounded to whole tkr and whole
 Mkr: every total fits, the slowest case of the search) and a small pot (5 Mkr, where the
-intervals are a few persons wide) are timed through the Python API. Targets (issue 10): avstam
-under 2 s, harled under 10 s.
+intervals are a few persons wide) are timed through the Python API; peak memory (max RSS) is
+printed. Targets (issue 10): avstam under 2 s, harled under 10 s.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -78,6 +79,9 @@ def main() -> None:
     for label, amounts, pot in cases:
         seconds, found = _api_time(amounts, pot)
         print(f"{label:<30}{seconds:>10.2f}  {found.totals:,} (unique: {found.unique})")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Peak memory: {children:.0f} MiB for a command (largest process), {own:.0f} MiB for the API runs.")
 
 
 if __name__ == "__main__":

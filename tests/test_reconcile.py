@@ -239,3 +239,10 @@ def test_a_small_pot_cannot_tell_dates_apart() -> None:
     result = avstam(table, 2_000)
     assert result.verdict == "exact"
     assert result.other_exact_dates or result.close_dates  # 2 000 kr is too small to single out 2021
+
+
+def test_derivation_reports_progress() -> None:
+    table = read_table(FIXTURES / "skr2022_kvinnors_halsa.csv")
+    calls: list[tuple[int, int]] = []
+    derive(table.amounts(), 1_382_000_000, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0][0] == 1 and calls[-1][0] == calls[-1][1] == len(calls) >= 10

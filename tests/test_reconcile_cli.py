@@ -187,6 +187,17 @@ def test_missing_marker_and_misspelled_names(tmp_path: Path) -> None:
     assert data["missing"] == ["09"] and data["verdict"] == "exact"
 
 
+def test_misspelt_first_and_last_regions(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[0] = ("Stokholm", rows[0][1])
+    rows[-1] = ("Norrbottn", rows[-1][1])
+    path = tmp_path / "t.csv"
+    path.write_text("Region;Belopp\n" + "".join(f"{a};{b}\n" for a, b in rows) + "Summa;1382000000\n",
+                    encoding="utf-8")
+    data = json.loads(run("avstam", str(path), "--pot", "1382000000", "--format", "json").output)
+    assert data["verdict"] == "exact" and data["rows"] == 21 and data["total_row"] == 1_382_000_000
+
+
 # -------------------------------------------------------------------------------------- bad input
 
 
@@ -254,7 +265,7 @@ def test_fifo_is_refused(tmp_path: Path) -> None:
 def test_huge_csv_is_refused_without_reading(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     with open(big, "wb") as fh:
-        fh.truncate(6 << 20)
+        fh.truncate(3 << 20)
     assert "för stor" in _fel(run("avstam", str(big), "--pot", "1"))
 
 

@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from xl_tools import regions as regions_mod
 from xl_tools.errors import AmountError, UnknownRegionError, XlToolsError
 from xl_tools.money import parse_amount
-from xl_tools.regions import REGIONS, Region, resolve_region
+from xl_tools.regions import BY_CODE, REGIONS, Region, resolve_region
 
 MIN_REGIONS = 10
-MAX_TEXT_BYTES = 5 << 20  # a table of 21 rows; anything this large is not one
+MAX_TEXT_BYTES = 2 << 20  # a table of 21 rows is a few kB; anything this large is not one
 MAX_WORKBOOK_BYTES = 50 << 20
 MAX_ROWS = 5_000
 MAX_COLUMNS = 60
@@ -179,7 +180,7 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
             cells = _sheet_cells(ws, cell_range, path.name)
             if first is None:
                 first = cells
-            if _region_column(cells) is not None:
+            if _region_column(cells)[1] >= MIN_REGIONS:
                 return cells
         return first or []
     finally:
@@ -214,33 +215,68 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _region_of(value: object) -> Region | None:
-    """The region a cell names, or None. Plain numbers are not region names here (amounts)."""
+def _quick_region(value: object) -> Region | None:
+    """The region a cell names exactly (any case, diacritics, Region/län/landsting words, genitive,
+    länskod): a dictionary lookup, cheap enough for every cell of a sheet. Misspellings are
+    resolved later, only for the rows of the table (:func:`_region_of`)."""
     text = _text(value)
     if not text or isinstance(value, (int, float)) or len(text) > 60 or TOTAL_LABEL.match(text):
         return None
-    if text.replace(" ", "").isdigit() and len(text) > 2:
-        return None
-    if len(text) < 3 and not text.isdigit():
+    if text.isdigit():
+        return BY_CODE.get(f"{int(text):02d}") if len(text) <= 2 else None
+    if len(text) < 3:
         return None  # länsbokstäver (AB, X) are too easily other things in a table
+    index = regions_mod._index()
+    key = regions_mod._key(text)
+    for candidate in (regions_mod._fold(text), key, regions_mod._strip_genitive(key)):
+        if candidate in index and not candidate.isdigit():
+            return index[candidate]
+    return None
+
+
+def _region_of(value: object) -> Region | None:
+    """The region a cell names, close misspellings included ("Stokholm"), or None."""
+    quick = _quick_region(value)
+    if quick is not None:
+        return quick
+    text = _text(value)
+    if not text or isinstance(value, (int, float)) or len(text) > 60 or TOTAL_LABEL.match(text) \
+            or len(text) < 3 or text.replace(" ", "").isdigit():
+        return None
     try:
         return resolve_region(text)
     except UnknownRegionError:
         return None
 
 
-def _region_column(cells: list[list[object]]) -> int | None:
+def _region_column(cells: list[list[object]]) -> tuple[int | None, int]:
+    """The first column naming regions (names preferred to länskoder) and its number of exact names."""
     width = max((len(r) for r in cells), default=0)
-    by_name: int | None = None
-    for col in range(width):
-        values = [row[col] for row in cells if col < len(row)]
-        named = [v for v in values if _region_of(v) is not None]
-        if len(named) >= MIN_REGIONS:
-            if all(_text(v).isdigit() for v in named):  # a column of länskoder: use names if any
-                by_name = col if by_name is None else by_name
-                continue
-            return col
-    return by_name
+    counts = [sum(1 for row in cells if c < len(row) and _quick_region(row[c]) is not None) for c in range(width)]
+    best = max(counts, default=0)
+    need = min(MIN_REGIONS // 2, best) or 1
+    codes: int | None = None
+    for col, count in enumerate(counts):
+        if count < need:
+            continue
+        names = [row[col] for row in cells if col < len(row) and _quick_region(row[col]) is not None]
+        if all(_text(v).isdigit() for v in names):
+            codes = col if codes is None else codes
+            continue
+        return col, count
+    return codes, (counts[codes] if codes is not None else 0)
+
+
+def _table_span(cells: list[list[object]], col: int) -> tuple[int, int]:
+    """First and last row of the table: the exact region names, widened over neighbouring rows whose
+    label is a close misspelling of a region (a misspelt first or last region)."""
+    rows = [r for r, row in enumerate(cells) if col < len(row) and _quick_region(row[col]) is not None]
+    first, last = rows[0], rows[-1]
+    while first > 0 and col < len(cells[first - 1]) and _region_of(cells[first - 1][col]) is not None:
+        first -= 1
+    while last + 1 < len(cells) and col < len(cells[last + 1]) and _region_of(cells[last + 1][col]) is not None:
+        last += 1
+    return first, last
 
 
 def _amount(value: object, where: str) -> int | None:
@@ -288,21 +324,16 @@ def _amount_column(cells: list[list[object]], region_rows: list[int], region_col
 
 def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
     """Find the region and amount columns in rows of cells and read the table."""
-    col = _region_column(cells)
+    col, exact_names = _region_column(cells)
     if col is None:
-        width = max((len(r) for r in cells), default=0)
-        found = max((sum(1 for row in cells if c < len(row) and _region_of(row[c]) is not None)
-                     for c in range(width)), default=0)
-        if found:
-            raise TableError(f"{name}: bara {found} regioner i tabellen; minst {MIN_REGIONS} behövs för att avgöra "
-                             "befolkning och avrundning.")
         raise TableError(f"{name}: ingen kolumn med regionnamn. Tabellen ska ha en rad per region, med "
                          "regionens namn i en kolumn och beloppet till höger om det.")
-    region_rows = [r for r, row in enumerate(cells) if col < len(row) and _region_of(row[col]) is not None]
+    first, last = _table_span(cells, col)
+    region_rows = [r for r in range(first, last + 1) if col < len(cells[r]) and _text(cells[r][col])
+                   and not TOTAL_LABEL.match(_text(cells[r][col]))]
     amount_col = _amount_column(cells, region_rows, col)
     if amount_col is None:
         raise TableError(f"{name}: ingen kolumn med belopp till höger om regionnamnen (kolumn {col + 1}).")
-    first, last = region_rows[0], region_rows[-1]
     table = PublishedTable(name=name, rows=[])
     table.heading = [_text(v) for row in cells[:first] for v in row if isinstance(v, str) and _text(v)]
     seen: dict[str, int] = {}
@@ -311,17 +342,15 @@ def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
         label = _text(row[col]) if col < len(row) else ""
         value = row[amount_col] if amount_col < len(row) else None
         where = f"{name}, rad {r + 1}"
-        if not label:
-            continue
         if TOTAL_LABEL.match(label) or any(TOTAL_LABEL.match(_text(v)) for v in row[:col] if isinstance(v, str)):
             if table.total is None and r > first:
                 table.total = _amount(value, where)
                 table.total_line = r + 1
             continue
+        if not label or r > last:
+            continue  # blank rows, notes under the table
         region = _region_of(row[col])
         if region is None:
-            if r > last:
-                continue  # notes under the table
             raise TableError(f"{where}: {label[:40]!r} är ingen region. Skriv regionens namn "
                              "(t.ex. Stockholm, Region Skåne, Västra Götalandsregionen) eller ta bort raden.")
         if region.code in seen:
@@ -331,6 +360,8 @@ def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
         table.rows.append(TableRow(region, _amount(value, where), r + 1))
     with_amount = [row for row in table.rows if row.amount is not None]
     if len(with_amount) < MIN_REGIONS:
-        raise TableError(f"{name}: bara {len(with_amount)} regioner har ett belopp; minst {MIN_REGIONS} behövs "
-                         "för att avgöra befolkning och avrundning.")
+        hint = (" Är beloppen formler utan sparade värden? Öppna filen i Excel eller LibreOffice och spara den."
+                if not with_amount and name.lower().endswith((".xlsx", ".xlsm")) else "")
+        raise TableError(f"{name}: bara {len(with_amount)} regioner i tabellen har ett belopp; minst "
+                         f"{MIN_REGIONS} behövs för att avgöra befolkning och avrundning.{hint}")
     return table

@@ -48,7 +48,7 @@ PARTIAL_TOLERANCE = 3
 DEFAULT_LOW = 9_000_000
 DEFAULT_HIGH = 11_500_000
 MAX_RANGE = 50_000_000  # totals searched at most (bounded time)
-_CHUNK = 250_000
+_CHUNK = 100_000
 _INT64_LIMIT = 1 << 62
 # Totals that pass the interval test and are then checked one by one; beyond this the count of
 # totals is reported as found by the interval test (``exact_count`` False).
