@@ -67,6 +67,17 @@ def test_avstam_none_points_to_harled() -> None:
     assert "xl-tools befolkning harled" in result.output
 
 
+def test_avstam_none_with_a_typo_lists_the_row(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[4] = (rows[4][0], rows[4][1] + 90_000)
+    path = tmp_path / "t.csv"
+    path.write_text("Region;Belopp\n" + "".join(f"{a};{b}\n" for a, b in rows), encoding="utf-8")
+    result = run("avstam", str(path), "--pot", "1382000000")
+    assert result.exit_code == 1
+    assert "men 20 av 21 regioner stämmer på kronan med befolkningen den 1 november 2021" in result.output
+    assert "06  Jönköping" in result.output and "+90 000" in result.output
+
+
 def test_avstam_json_shape() -> None:
     result = run("avstam", str(FIXTURES / "cision2021_svf_185Mkr.csv"), "--pot", "185000000", "--format", "json")
     assert result.exit_code == 1

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from xl_tools import regions as regions_mod
 from xl_tools.errors import AmountError, UnknownRegionError, XlToolsError
 from xl_tools.money import parse_amount
-from xl_tools.regions import BY_CODE, REGIONS, Region, resolve_region
+from xl_tools.regions import BY_CODE, REGIONS, Region, exact_region, resolve_region
 
 MIN_REGIONS = 10
 MAX_TEXT_BYTES = 2 << 20  # a table of 21 rows is a few kB; anything this large is not one
@@ -224,14 +223,7 @@ def _quick_region(value: object) -> Region | None:
         return None
     if text.isdigit():
         return BY_CODE.get(f"{int(text):02d}") if len(text) <= 2 else None
-    if len(text) < 3:
-        return None  # länsbokstäver (AB, X) are too easily other things in a table
-    index = regions_mod._index()
-    key = regions_mod._key(text)
-    for candidate in (regions_mod._fold(text), key, regions_mod._strip_genitive(key)):
-        if candidate in index and not candidate.isdigit():
-            return index[candidate]
-    return None
+    return exact_region(text)  # länsbokstäver (AB, X) are too easily other things in a table: not here
 
 
 def _region_of(value: object) -> Region | None:

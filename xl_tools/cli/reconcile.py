@@ -89,6 +89,11 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
     if close:
         out.append("Nästan lika bra stämmer " + ", ".join(describe_date(d) for d in close)
                    + ": potten är för liten för att skilja datumen åt säkert.")
+    elif 2 * best.exact >= best.rows:
+        out.append(f"Ingen befolkning som verktyget har ger hela tabellen, men {best.exact} av {best.rows} regioner "
+                   f"stämmer på kronan med {head}; {len(best.differences)} avviker mer än en avrundning "
+                   "(skrivfel eller rättade belopp?):")
+        out += _differences(best)
     else:
         out.append(f"Ingen befolkning som verktyget har ger tabellen. Närmast är {head}: {best.exact} av "
                    f"{best.rows} regioner på kronan, största avvikelse {format_kr(best.largest_difference)} kr.")

@@ -40,14 +40,7 @@ _DATE_TEXT = [
 def exact_region(text: str) -> Region | None:
     """The region that ``text`` names exactly (any case or diacritics, with or without
     Region/Landstinget/län), or None — close misspellings do not count here."""
-    if not text.strip() or text.strip().isdigit() or len(text.strip()) < 3:
-        return None
-    index = regions_mod._index()
-    key = regions_mod._key(text)
-    for candidate in (regions_mod._fold(text), key, regions_mod._strip_genitive(key)):
-        if candidate in index and not candidate.isdigit():
-            return index[candidate]
-    return None
+    return regions_mod.exact_region(text)
 
 
 @dataclass
