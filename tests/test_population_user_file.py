@@ -80,3 +80,23 @@ def test_status_of_vectors(user_file: Path) -> None:
     assert table.status(2017) == "härledd" and table.is_provisional(2017)
     assert table.status(2024) == "preliminär"
     assert table.status(2023) == ""
+
+
+def test_user_file_that_is_a_folder(user_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    user_file.mkdir()
+    table = pop.reload_population()
+    assert table.has(2016)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot be read" in err[0]
+
+
+def test_writing_into_a_data_path_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XL_TOOLS_DATA", str(blocker))
+    pop.reload_population()
+    table = Path(__file__).parent / "fixtures" / "allocation-tables" / "skr2022_kvinnors_halsa.csv"
+    result = CliRunner().invoke(cli, ["befolkning", "harled", str(table), "--pot", "1382000000",
+                                      "--spara", "2018-11-01"])
+    assert result.exit_code == 2 and "Cannot write the population file" in result.output
+    assert "Traceback" not in result.output

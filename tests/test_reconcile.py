@@ -292,3 +292,12 @@ def test_every_vector_and_rounding_gives_the_published_count(name, pot, fixed) -
     result = avstam(FIXTURES / f"{name}.csv", pot, fixed_per_region=fixed)
     got = {(c.key, c.method): c.exact for c in result.reconciliation.candidates}
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("method", ["kronor", "largest-remainder", "residual-to-largest"])
+def test_derivation_with_the_largest_region_missing(method: str) -> None:
+    vector = pop.load_population().vector(2023)
+    amounts: list[int | None] = list(allocation(1_000_000_000, vector, method))
+    amounts[0] = None  # Stockholm, who takes the residual under residual-to-largest
+    found = derive(amounts, 1_000_000_000)
+    assert found.unique and list(found.solution.populations) == vector

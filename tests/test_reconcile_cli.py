@@ -154,7 +154,7 @@ def test_scb_fetch_replaces_a_derived_vector() -> None:
 
 
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
 def test_csv_separators_and_encodings(tmp_path: Path, sep: str, encoding: str) -> None:
     spaces = ["\u00a0", "\u202f", " "]
     lines = [f"Län{sep}Belopp kr"]
@@ -184,6 +184,20 @@ def test_xlsx_default_columns_sheet_and_range(tmp_path: Path) -> None:
     assert run("avstam", str(path), "--pot", "1382000000").exit_code == 0
     assert run("avstam", str(path), "--pot", "1382000000", "--sheet", "Fördelning", "--range", "B2:C23").exit_code == 0
     assert "Bladet 'Saknas' finns inte" in _fel(run("avstam", str(path), "--pot", "1382000000", "--sheet", "Saknas"))
+
+
+def test_population_and_percent_columns_before_the_amounts(tmp_path: Path) -> None:
+    from xl_tools.population import load_population
+
+    pops = dict(zip((r.code for r in pop.REGIONS), load_population().vector(2021)))
+    table = read_table(SKR2022)
+    lines = ["Region;Befolkning 1 nov 2021;Andel %;Belopp"]
+    for row in table.rows:
+        share = f"{100 * pops[row.region.code] / 10_443_100:.2f}".replace(".", ",")
+        lines.append(f"{row.region.name};{pops[row.region.code]};{share};{row.amount}")
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("avstam", str(path), "--pot", "1382000000").exit_code == 0
 
 
 def test_missing_marker_and_misspelled_names(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ regions the table lacks, a printed total row (Summa/Totalt) if any, and the text
 table (where a reference date may be stated). Everything wrong with the file is one
 :class:`TableError` whose message is one Swedish line saying what is wrong and how to fix it.
 
-CSV: separator ``;``, tab or ``,``; UTF-8 with or without BOM, or CP1252; amounts may carry
+CSV: separator ``;``, tab or ``,``; UTF-8 with or without BOM, CP1252, or UTF-16 with BOM (Excel's
+"Unicode text"); amounts may carry
 Swedish digit-group spaces (also non-breaking and narrow no-break spaces) and ``kr``.
 Workbooks are read with openpyxl in read-only mode (cell values only: no macros, no external
 links, no formulas evaluated), after the archive's declared sizes have been checked against the
@@ -13,7 +14,8 @@ auditor's zip-bomb limits (:class:`xl_tools.audit.reader.SafeZip`).
 
 The table: the first column in which at least :data:`MIN_REGIONS` cells name a region (any
 spelling :func:`~xl_tools.regions.resolve_region` accepts), and the first column right of it
-whose cells in those rows are amounts. Empty cells and ``-``, ``–``, ``NA``, ``..`` or
+whose cells in those rows are amounts (given the pot, the first whose sum is of the pot's order, so
+that a population or percent column before the amounts is passed over). Empty cells and ``-``, ``–``, ``NA``, ``..`` or
 ``saknas`` mean "no amount printed" for that region.
 """
 
@@ -84,9 +86,10 @@ class PublishedTable:
         return sum(r.amount for r in self.rows if r.amount is not None)
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | None = None) -> PublishedTable:
+def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | None = None,
+               pot: int | None = None) -> PublishedTable:
     """Read the table in ``path`` (CSV, .xlsx or .xlsm); ``sheet`` and ``cell_range`` ("A1:C30")
-    choose the part of a workbook."""
+    choose the part of a workbook; ``pot`` helps choose the amount column (:func:`parse_cells`)."""
     path = Path(path)
     _check_file(path)
     with open(path, "rb") as fh:
@@ -104,7 +107,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | 
         if sheet or cell_range:
             raise TableError(f"--sheet och --range gäller arbetsböcker (.xlsx), inte {path.name}.")
         cells = _csv_cells(path)
-    return parse_cells(cells, path.name)
+    return parse_cells(cells, path.name, pot)
 
 
 def _check_file(path: Path) -> None:
@@ -128,12 +131,18 @@ def _check_file(path: Path) -> None:
 
 def _csv_cells(path: Path) -> list[list[object]]:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" export
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError(f"{path.name} är ingen läsbar UTF-16-textfil. Spara tabellen som CSV (UTF-8).") from None
+    elif b"\x00" in raw[:4096]:
         raise TableError(f"{path.name} är ingen textfil (CSV). Spara tabellen som CSV (UTF-8) eller .xlsx.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
     lines = text.splitlines()
     if len(lines) > MAX_ROWS:
         raise TableError(f"{path.name} har {len(lines)} rader; en fördelningstabell har ett tjugotal. "
@@ -294,28 +303,46 @@ def _amount(value: object, where: str) -> int | None:
     return int(amount)
 
 
-def _amount_column(cells: list[list[object]], region_rows: list[int], region_col: int) -> int | None:
+def _amount_columns(cells: list[list[object]], region_rows: list[int], region_col: int) -> list[tuple[int, float]]:
+    """The columns right of the region names whose cells in the region rows are mostly numbers,
+    in order, each with the sum of the numbers it holds (for choosing by the pot)."""
     width = max((len(cells[r]) for r in region_rows), default=0)
+    found: list[tuple[int, float]] = []
     for col in range(region_col + 1, width):
         values = [cells[r][col] for r in region_rows if col < len(cells[r])]
-        numeric = 0
+        numeric, total = 0, 0.0
         for v in values:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 numeric += 1
+                total += float(v)
             elif isinstance(v, str) and v.strip() and v.strip().lower() not in MISSING:
                 try:
-                    parse_amount(v.replace("\u2212", "-"), what="amount")
+                    total += float(parse_amount(v.replace("\u2212", "-"), what="amount"))
                     numeric += 1
                 except AmountError:
                     if re.search(r"\d", v):
                         numeric += 1  # a damaged amount: reported on its row
         if numeric * 2 >= len(values):
-            return col
-    return None
+            found.append((col, total))
+    return found
 
 
-def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
-    """Find the region and amount columns in rows of cells and read the table."""
+def _choose_amounts(columns: list[tuple[int, float]], pot: int | None) -> int | None:
+    """The first amount column, or with a pot the first whose sum is of the pot's order (a population,
+    share or percent column before the amounts is passed over)."""
+    if not columns:
+        return None
+    if pot:
+        for col, total in columns:
+            if pot / 20 <= total <= pot * 3:
+                return col
+    return columns[0][0]
+
+
+def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) -> PublishedTable:
+    """Find the region and amount columns in rows of cells and read the table. The amounts are the
+    first numeric column right of the region names; given the ``pot``, the first whose sum is of the
+    pot's order (between a twentieth of it and three times it)."""
     col, exact_names = _region_column(cells)
     if col is None:
         raise TableError(f"{name}: ingen kolumn med regionnamn. Tabellen ska ha en rad per region, med "
@@ -323,7 +350,7 @@ def parse_cells(cells: list[list[object]], name: str) -> PublishedTable:
     first, last = _table_span(cells, col)
     region_rows = [r for r in range(first, last + 1) if col < len(cells[r]) and _text(cells[r][col])
                    and not TOTAL_LABEL.match(_text(cells[r][col]))]
-    amount_col = _amount_column(cells, region_rows, col)
+    amount_col = _choose_amounts(_amount_columns(cells, region_rows, col), pot)
     if amount_col is None:
         raise TableError(f"{name}: ingen kolumn med belopp till höger om regionnamnen (kolumn {col + 1}).")
     table = PublishedTable(name=name, rows=[])

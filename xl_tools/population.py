@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -93,6 +94,25 @@ def to_reference_date(when: object) -> dt.date:
     raise PopulationDataError(
         f"Not a year or date: {when!r}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
     )
+
+
+_DATE_TEXT = [
+    (re.compile(r"\b1\s*nov(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 11, 1),
+    (re.compile(r"(\d{4})-11-01"), 11, 1),
+    (re.compile(r"\b31\s*dec(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 12, 31),
+    (re.compile(r"(\d{4})-12-31"), 12, 31),
+]
+
+
+def dates_in_text(text: str) -> set[dt.date]:
+    """Reference dates a heading states: "1 november 2019", "1 nov. 2019", "2019-11-01",
+    "31 december 2018", "2018-12-31" (years 1990–2100)."""
+    found = set()
+    for pattern, month, day in _DATE_TEXT:
+        for m in pattern.finditer(text):
+            if 1990 <= int(m.group(1)) <= 2100:
+                found.add(dt.date(int(m.group(1)), month, day))
+    return found
 
 
 def describe_date(date: dt.date) -> str:
@@ -235,6 +255,9 @@ def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> 
     except (UnicodeDecodeError, csv.Error) as exc:
         problem(f"{path} is not a readable population CSV ({type(exc).__name__}); no year in it is used.")
         return table
+    except OSError as exc:  # a folder, no permission, an unreadable disk
+        problem(f"{path} cannot be read ({exc.strerror or type(exc).__name__}); no year in it is used.")
+        return table
     for lineno, row in enumerate(rows, start=2):
         date = None
         try:
@@ -264,17 +287,28 @@ def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> 
 
 
 def write_csv(path: Path, table: PopulationTable) -> None:
-    """Write a table atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a table atomically (temporary file, then rename); a folder that cannot be written is
+    one :class:`PopulationDataError`, and no half-written file is left."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow((*CSV_FIELDS, "source"))
-        for date in table.dates():
-            for r in REGIONS:
-                writer.writerow((date.isoformat(), r.code, r.name, table.values[date][r.code],
-                                 table.sources.get(date, "")))
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow((*CSV_FIELDS, "source"))
+            for date in table.dates():
+                for r in REGIONS:
+                    writer.writerow((date.isoformat(), r.code, r.name, table.values[date][r.code],
+                                     table.sources.get(date, "")))
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise PopulationDataError(
+            f"Cannot write the population file {path} ({exc.strerror or type(exc).__name__}). Check that "
+            f"{path.parent} is a writable folder, or set XL_TOOLS_DATA to one."
+        ) from None
 
 
 def load_shipped() -> PopulationTable:
@@ -292,7 +326,7 @@ def load_shipped() -> PopulationTable:
 def _load_cached(user_file: str) -> PopulationTable:
     table = load_shipped()
     path = Path(user_file)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         user = read_csv(path, f"Hämtad från SCB ({path})", lenient=True)
         table.values.update(user.values)
         table.sources.update(user.sources)

@@ -16,7 +16,6 @@ numbers come from :mod:`xl_tools.engine.reconcile`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from xl_tools.money import format_kr, parse_amount
 from xl_tools.population import (
     DERIVED_MARK,
     PopulationTable,
+    dates_in_text,
     describe_date,
     load_population,
     read_csv,
@@ -51,24 +51,13 @@ MAX_CANDIDATES = 10
 # The rows must sum to about the pot's share for the regions they cover: a pot more than this
 # factor off is a typing mistake (Mkr for kr), not a table to reconcile.
 MAGNITUDE = 3
-_DATE_TEXT = [
-    (re.compile(r"\b1\s*nov(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 11, 1),
-    (re.compile(r"(\d{4})-11-01"), 11, 1),
-    (re.compile(r"\b31\s*dec(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 12, 31),
-    (re.compile(r"(\d{4})-12-31"), 12, 31),
-]
 ROUNDING_NAMES_SV = {"kronor": "kronor", "largest-remainder": "storsta-rest",
                      "residual-to-largest": "rest-till-storsta"}
 
 
 def stated_date(texts: list[str]) -> dt.date | None:
     """The reference date a table's headings state ("Befolkning (1 nov 2019)"), if exactly one."""
-    found = set()
-    for text in texts:
-        for pattern, month, day in _DATE_TEXT:
-            for m in pattern.finditer(text):
-                if 1990 <= int(m.group(1)) <= 2100:
-                    found.add(dt.date(int(m.group(1)), month, day))
+    found = set().union(*(dates_in_text(text) for text in texts)) if texts else set()
     return found.pop() if len(found) == 1 else None
 
 
@@ -83,8 +72,11 @@ def _pot(value: object, what: str = "potten") -> int:
     return int(amount)
 
 
-def _table(table: PublishedTable | str | Path, sheet: str | None, cell_range: str | None) -> PublishedTable:
-    return table if isinstance(table, PublishedTable) else read_table(table, sheet=sheet, cell_range=cell_range)
+def _table(table: PublishedTable | str | Path, sheet: str | None, cell_range: str | None,
+           pot: int) -> PublishedTable:
+    if isinstance(table, PublishedTable):
+        return table
+    return read_table(table, sheet=sheet, cell_range=cell_range, pot=pot)
 
 
 def check_pot(table: PublishedTable, pot: int, fixed: int, population: PopulationTable) -> None:
@@ -191,9 +183,9 @@ def avstam(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
     ``fixed_per_region`` each region gets that amount first and the rest is split by population.
     ``stated`` is the reference date the table's text gives (by default read from its headings).
     """
-    table = _table(table, sheet, cell_range)
-    population = load_population() if population is None else population
     pot_kr = _pot(pot)
+    table = _table(table, sheet, cell_range, pot_kr)
+    population = load_population() if population is None else population
     fixed = _pot(fixed_per_region, "det fasta beloppet") if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
     vectors = {d: population.vector(d) for d in population.dates()}
@@ -246,9 +238,9 @@ def harled(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
            population: PopulationTable | None = None) -> HarledResult:
     """The integer population vector (national total in ``[low, high]``) that reproduces ``table``
     with one of the rounding methods; unique or not, and which held vector it equals."""
-    table = _table(table, sheet, cell_range)
-    population = load_population() if population is None else population
     pot_kr = _pot(pot)
+    table = _table(table, sheet, cell_range, pot_kr)
+    population = load_population() if population is None else population
     fixed = _pot(fixed_per_region, "det fasta beloppet") if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
     if not 1 <= low <= high or high - low > 50_000_000:

@@ -289,8 +289,10 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     maybe = np.zeros(size, dtype=bool)  # totals that pass a necessary test only
     survivors: list[tuple[str, int, np.ndarray, np.ndarray]] = []
     steps = math.ceil(size / _CHUNK)
-    # The residual method: the largest recipient takes what the others' roundings leave.
-    largest = max(present, key=lambda i: (amounts[i], -i))
+    # The residual method: the largest recipient (by amount, checked by population) takes what the
+    # others' roundings leave.
+    plan = plans.get("residual-to-largest")
+    largest = max(plan[1], key=lambda i: (plan[0][i], -i)) if plan else -1
     for step in range(steps):
         start = low + step * _CHUNK
         totals = np.arange(start, min(high, start + _CHUNK - 1) + 1, dtype=np.int64)
