@@ -48,9 +48,42 @@ def _fel(result) -> str:
 def test_avstam_exact_text_and_exit_0() -> None:
     result = run("avstam", str(SKR2022), "--pot", "1 382 Mkr")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == (
+    assert result.output.splitlines() == [
         "Tabellen stämmer med befolkningen den 1 november 2021 och avrundning storsta-rest: "
-        "21 av 21 regioner på kronan.")
+        "21 av 21 regioner på kronan.",
+        "Summaraden 1 382 000 000 kr är radernas summa."]
+
+
+def _doc_blocks() -> list[tuple[list[str], list[str]]]:
+    """(command, output lines) of every `$ xl-tools avstam|befolkning harled …` example in
+    docs/avstamning.md and the README."""
+    import shlex
+
+    root = Path(__file__).parent.parent
+    blocks = []
+    for doc in (root / "docs" / "avstamning.md", root / "README.md"):
+        for block in doc.read_text(encoding="utf-8").split("```text")[1:]:
+            command: list[str] | None = None
+            for line in block.split("```")[0].strip().splitlines() + ["$ end"]:
+                if line.startswith("$ "):
+                    if command is not None:
+                        blocks.append((shlex.split(command[0][len("$ xl-tools "):]), command[1:]))
+                    wanted = line.startswith(("$ xl-tools avstam ", "$ xl-tools befolkning harled "))
+                    command = [line.split(";")[0]] if wanted else None
+                elif command is not None and line.strip():
+                    command.append(line)
+    return blocks
+
+
+@pytest.mark.parametrize("args,shown", _doc_blocks(), ids=lambda v: v[0] if isinstance(v, list) and v
+                         and isinstance(v[0], str) and not v[0].startswith(" ") else None)
+def test_docs_show_real_output(args: list[str], shown: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    result = run(*args)
+    real = result.output.splitlines() + [f"exit {result.exit_code}"]
+    for line in shown:  # "…" stands for lines left out
+        if line.strip() != "…":
+            assert line in real, line
 
 
 def test_avstam_partial_lists_differences_and_exits_1() -> None:
@@ -319,3 +352,26 @@ def test_table_error_is_an_xl_tools_error() -> None:
     from xl_tools.errors import XlToolsError
 
     assert issubclass(TableError, XlToolsError)
+
+
+def test_workbook_sheet_and_column_chosen_by_the_pot(tmp_path: Path) -> None:
+    """The generated 2017–2018 workbook holds several pots by population: each --pot finds its own."""
+    from xl_tools.engine.reconcile import allocation
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Befolkning"
+    vector = pop.load_population().vector(2016)
+    for r, p in zip(pop.REGIONS, vector):
+        ws.append([r.name, p])
+    pots = (150_000_000, 420_000_000, 500_000_000)
+    ws2 = book.create_sheet("Villkor")
+    ws2.append(["Region", *[f"Pott {p}" for p in pots]])
+    columns = [allocation(p, vector, "kronor") for p in pots]
+    for k, r in enumerate(pop.REGIONS):
+        ws2.append([r.name, *[c[k] for c in columns]])
+    path = tmp_path / "v.xlsx"
+    book.save(path)
+    for p in pots:
+        data = json.loads(run("avstam", str(path), "--pot", str(p), "--format", "json").output)
+        assert data["verdict"] == "exact" and data["row_sum"] == sum(columns[pots.index(p)])

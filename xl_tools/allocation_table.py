@@ -14,15 +14,17 @@ auditor's zip-bomb limits (:class:`xl_tools.audit.reader.SafeZip`).
 
 The table: the first column in which at least :data:`MIN_REGIONS` cells name a region (any
 spelling :func:`~xl_tools.regions.resolve_region` accepts), and the first column right of it
-whose cells in those rows are amounts (given the pot, the first whose sum is of the pot's order, so
-that a population or percent column before the amounts is passed over). Empty cells and ``-``, ``–``, ``NA``, ``..`` or
-``saknas`` mean "no amount printed" for that region.
+whose cells in those rows are amounts — given the pot, the column (and in a workbook the sheet)
+whose amounts sum closest to it, so that a population or percent column before the amounts, or
+another pot's column, is passed over. Empty cells and ``-``, ``–``, ``NA``, ``..`` or ``saknas``
+mean "no amount printed" for that region.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import stat
 import zipfile
@@ -39,6 +41,7 @@ MAX_TEXT_BYTES = 2 << 20  # a table of 21 rows is a few kB; anything this large 
 MAX_WORKBOOK_BYTES = 50 << 20
 MAX_ROWS = 5_000
 MAX_COLUMNS = 60
+MAX_SHEETS = 50
 MISSING = {"", "-", "–", "—", "na", "n/a", "..", "saknas", "uppgift saknas"}
 TOTAL_LABEL = re.compile(r"^\s*(summa|totalt?|total\b|sum\b|s:a|samtliga regioner|riket|hela riket)",
                          re.IGNORECASE)
@@ -65,6 +68,7 @@ class PublishedTable:
     total: int | None = None  # a printed Summa/Totalt row
     total_line: int | None = None
     heading: list[str] = field(default_factory=list)  # text cells above the table
+    pot_distance: float = math.inf  # |log(sum of the amount column / pot)| for the pot it was read for
 
     @property
     def by_code(self) -> dict[str, int | None]:
@@ -101,13 +105,21 @@ def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | 
             raise TableError(f"{path.name} är krypterad (lösenord för att öppna). Ta bort lösenordet i Excel "
                              "och spara en kopia, eller spara tabellen som CSV.")
         raise TableError(f"{path.name} är en gammal binär Excel-fil (.xls). Spara den som .xlsx eller CSV.")
-    if head[:2] == b"PK":
-        cells = _workbook_cells(path, sheet, cell_range)
-    else:
+    if head[:2] != b"PK":
         if sheet or cell_range:
             raise TableError(f"--sheet och --range gäller arbetsböcker (.xlsx), inte {path.name}.")
-        cells = _csv_cells(path)
-    return parse_cells(cells, path.name, pot)
+        return parse_cells(_csv_cells(path), path.name, pot)
+    # A workbook: the sheet whose amounts sum closest to the pot (the first on ties), else the first table.
+    tables: list[PublishedTable] = []
+    error: TableError | None = None
+    for cells in _workbook_cells(path, sheet, cell_range):
+        try:
+            tables.append(parse_cells(cells, path.name, pot))
+        except TableError as exc:
+            error = error or exc
+    if tables:
+        return min(enumerate(tables), key=lambda kt: (kt[1].pot_distance, kt[0]))[1]
+    raise error or TableError(f"{path.name}: inget blad har en kolumn med regionnamn. Ange bladet med --sheet.")
 
 
 def _check_file(path: Path) -> None:
@@ -156,7 +168,8 @@ def _csv_cells(path: Path) -> list[list[object]]:
         raise TableError(f"{path.name} är ingen läsbar CSV-fil ({exc}).") from None
 
 
-def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[object]]:
+def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[list[object]]]:
+    """The cells of the chosen sheet, or of every sheet (at most :data:`MAX_SHEETS`) that names regions."""
     from xl_tools.audit.reader import SafeZip, WorkbookReadError
 
     try:
@@ -181,16 +194,14 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
             sheets = [book[sheet]]
         else:
             sheets = [book[name] for name in book.sheetnames]
-        first: list[list[object]] | None = None
-        for ws in sheets:
+        found: list[list[list[object]]] = []
+        for ws in sheets[:MAX_SHEETS]:
             if not hasattr(ws, "iter_rows"):
                 continue  # a chart sheet
             cells = _sheet_cells(ws, cell_range, path.name)
-            if first is None:
-                first = cells
-            if _region_column(cells)[1] >= MIN_REGIONS:
-                return cells
-        return first or []
+            if sheet is not None or _region_column(cells)[1] >= MIN_REGIONS // 2:
+                found.append(cells)
+        return found
     finally:
         book.close()
 
@@ -328,21 +339,29 @@ def _amount_columns(cells: list[list[object]], region_rows: list[int], region_co
 
 
 def _choose_amounts(columns: list[tuple[int, float]], pot: int | None) -> int | None:
-    """The first amount column, or with a pot the first whose sum is of the pot's order (a population,
-    share or percent column before the amounts is passed over)."""
+    """The first amount column, or with a pot the one whose sum is closest to it (a population, share
+    or percent column before the amounts is passed over, and of several pots the right one)."""
     if not columns:
         return None
     if pot:
-        for col, total in columns:
-            if pot / 20 <= total <= pot * 3:
-                return col
+        fitting = [(_distance(total, pot), k, col) for k, (col, total) in enumerate(columns)]
+        best = min(fitting)
+        if best[0] != math.inf:
+            return best[2]
     return columns[0][0]
+
+
+def _distance(total: float, pot: int) -> float:
+    """How far a column's sum is from the pot (|log ratio|); inf outside a twentieth to three times."""
+    if not pot / 20 <= total <= pot * 3:
+        return math.inf
+    return abs(math.log(total / pot))
 
 
 def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) -> PublishedTable:
     """Find the region and amount columns in rows of cells and read the table. The amounts are the
-    first numeric column right of the region names; given the ``pot``, the first whose sum is of the
-    pot's order (between a twentieth of it and three times it)."""
+    first numeric column right of the region names; given the ``pot``, the one whose sum is closest to
+    it (within a twentieth to three times it; the first on ties)."""
     col, exact_names = _region_column(cells)
     if col is None:
         raise TableError(f"{name}: ingen kolumn med regionnamn. Tabellen ska ha en rad per region, med "
@@ -350,10 +369,13 @@ def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) ->
     first, last = _table_span(cells, col)
     region_rows = [r for r in range(first, last + 1) if col < len(cells[r]) and _text(cells[r][col])
                    and not TOTAL_LABEL.match(_text(cells[r][col]))]
-    amount_col = _choose_amounts(_amount_columns(cells, region_rows, col), pot)
+    columns = _amount_columns(cells, region_rows, col)
+    amount_col = _choose_amounts(columns, pot)
     if amount_col is None:
         raise TableError(f"{name}: ingen kolumn med belopp till höger om regionnamnen (kolumn {col + 1}).")
     table = PublishedTable(name=name, rows=[])
+    table.pot_distance = min((_distance(total, pot) for c, total in columns if c == amount_col and pot),
+                             default=math.inf)
     table.heading = [_text(v) for row in cells[:first] for v in row if isinstance(v, str) and _text(v)]
     seen: dict[str, int] = {}
     for r in range(first, len(cells)):

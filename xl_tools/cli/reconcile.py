@@ -85,10 +85,6 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
         out.append(f"Tabellen stämmer nästan med {head}: {best.exact} av {best.rows} regioner på kronan; "
                    f"{len(best.differences)} avviker med några kronor:")
         out += _differences(best)
-    close = [d for d in result.close_dates if d not in result.other_exact_dates]
-    if close:
-        out.append("Nästan lika bra stämmer " + ", ".join(describe_date(d) for d in close)
-                   + ": potten är för liten för att skilja datumen åt säkert.")
     elif 2 * best.exact >= best.rows:
         out.append(f"Ingen befolkning som verktyget har ger hela tabellen, men {best.exact} av {best.rows} regioner "
                    f"stämmer på kronan med {head}; {len(best.differences)} avviker mer än en avrundning "
@@ -99,6 +95,10 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
                    f"{best.rows} regioner på kronan, största avvikelse {format_kr(best.largest_difference)} kr.")
         out.append(f"Tabellen bygger troligen på en annan befolkning: härled den med 'xl-tools befolkning harled "
                    f"{path or table.name} --pot {result.pot}'.")
+    close = [d for d in result.close_dates if d not in result.other_exact_dates]
+    if close:
+        out.append("Nästan lika bra stämmer " + ", ".join(describe_date(d) for d in close)
+                   + ": potten är för liten för att skilja datumen åt säkert.")
     if result.stated_differs:
         out.append(f"Beloppen stämmer med {describe_date(best.key)}, inte {describe_date(result.stated)} "  # type: ignore[arg-type]
                    "som tabellen anger.")
