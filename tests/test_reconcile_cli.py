@@ -292,6 +292,11 @@ def test_pot_of_the_wrong_magnitude(pot: str) -> None:
 
 def test_pot_not_an_amount() -> None:
     assert "inget belopp" in _fel(run("avstam", str(SKR2022), "--pot", "mycket"))
+    assert "Potten '-5' är negativ" in _fel(run("avstam", str(SKR2022), "--pot", "-5"))
+    assert "större än potten" in _fel(run("avstam", str(SKR2022), "--pot", "1382000000",
+                                          "--fixed-per-region", "100 Mkr"))
+    assert "Intervallet" in _fel(run("befolkning", "harled", str(SKR2022), "--pot", "1382000000",
+                                     "--fran", "5", "--till", "3"))
 
 
 def test_unknown_region_inside_the_table(tmp_path: Path) -> None:

@@ -61,7 +61,9 @@ def stated_date(texts: list[str]) -> dt.date | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _pot(value: object, what: str = "potten") -> int:
+def _pot(value: object, what: str = "Potten") -> int:
+    if str(value).strip().startswith(("-", "−")):
+        raise TableError(f"{what} {value!r} är negativ; ange ett belopp ≥ 0 kr.")
     try:
         amount = parse_amount(value, what="pot")
     except AmountError:
@@ -186,7 +188,7 @@ def avstam(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
     pot_kr = _pot(pot)
     table = _table(table, sheet, cell_range, pot_kr)
     population = load_population() if population is None else population
-    fixed = _pot(fixed_per_region, "det fasta beloppet") if fixed_per_region else 0
+    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
     vectors = {d: population.vector(d) for d in population.dates()}
     result = reconcile(table.amounts(), pot_kr, vectors, fixed=fixed)
@@ -241,7 +243,7 @@ def harled(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
     pot_kr = _pot(pot)
     table = _table(table, sheet, cell_range, pot_kr)
     population = load_population() if population is None else population
-    fixed = _pot(fixed_per_region, "det fasta beloppet") if fixed_per_region else 0
+    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
     if not 1 <= low <= high or high - low > 50_000_000:
         raise TableError(f"Intervallet {low}–{high} för rikets folkmängd går inte: ange 1 ≤ från ≤ till och "
