@@ -380,3 +380,17 @@ def test_workbook_sheet_and_column_chosen_by_the_pot(tmp_path: Path) -> None:
     for p in pots:
         data = json.loads(run("avstam", str(path), "--pot", str(p), "--format", "json").output)
         assert data["verdict"] == "exact" and data["row_sum"] == sum(columns[pots.index(p)])
+
+
+def test_a_huge_sheet_beside_the_table_is_skipped(tmp_path: Path) -> None:
+    book = openpyxl.Workbook(write_only=True)
+    dump = book.create_sheet("Data")
+    for k in range(5_100):
+        dump.append([k, k * 2])
+    table = book.create_sheet("Tabell")
+    for name, amount in _rows():
+        table.append([name, amount])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    assert run("avstam", str(path), "--pot", "1382000000").exit_code == 0
+    assert "mer än 5000 rader" in _fel(run("avstam", str(path), "--pot", "1382000000", "--sheet", "Data"))

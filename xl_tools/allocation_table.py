@@ -195,12 +195,21 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
         else:
             sheets = [book[name] for name in book.sheetnames]
         found: list[list[list[object]]] = []
+        too_big: TableError | None = None
         for ws in sheets[:MAX_SHEETS]:
             if not hasattr(ws, "iter_rows"):
                 continue  # a chart sheet
-            cells = _sheet_cells(ws, cell_range, path.name)
+            try:
+                cells = _sheet_cells(ws, cell_range, path.name)
+            except TableError as exc:
+                if sheet is not None:
+                    raise
+                too_big = too_big or exc  # a data dump beside the table: look at the other sheets
+                continue
             if sheet is not None or _region_column(cells)[1] >= MIN_REGIONS // 2:
                 found.append(cells)
+        if not found and too_big is not None:
+            raise too_big
         return found
     finally:
         book.close()
@@ -209,7 +218,7 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
 def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
     from openpyxl.utils.cell import range_boundaries
 
-    kwargs: dict[str, int] = {}
+    kwargs: dict[str, int] = {"max_col": MAX_COLUMNS}  # a sheet claiming 16 384 columns is not read that wide
     if cell_range:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(cell_range.upper())
