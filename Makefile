@@ -23,3 +23,4 @@ bench: setup
 	$(PYTHON) benchmarks/udf_speed.py
 	$(PYTHON) benchmarks/audit_speed.py
 	$(PYTHON) benchmarks/excelint.py
+	$(PYTHON) benchmarks/reconcile_speed.py

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -41,6 +42,12 @@ SHIPPED_SOURCES = {
 # Shipped vectors that are not confirmed statistics: shown as provisional wherever they are used,
 # until a fetch from SCB replaces them.
 PROVISIONAL_FILES = frozenset({"population_1nov_2024_probable.csv"})
+# A vector is provisional (not confirmed statistics) when its source text starts with one of these:
+# the shipped probable 2024 vector ("PRELIMINÄR: …") and vectors the user derived from a published
+# table with 'xl-tools befolkning harled --spara' ("HÄRLEDD ur <table> …"). A fetch from SCB replaces
+# either.
+PROVISIONAL_MARK = "PRELIMINÄR"
+DERIVED_MARK = "HÄRLEDD"
 CSV_FIELDS = ("reference_date", "county_code", "county", "population")
 # Excel's day zero for serial dates (serial 1 = 1900-01-01, with Excel's 1900 leap-year bug).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -112,6 +119,25 @@ def _written_date(text: str) -> dt.date | None:
         return None
 
 
+_DATE_TEXT = [
+    (re.compile(r"\b1\s*nov(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 11, 1),
+    (re.compile(r"(\d{4})-11-01"), 11, 1),
+    (re.compile(r"\b31\s*dec(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 12, 31),
+    (re.compile(r"(\d{4})-12-31"), 12, 31),
+]
+
+
+def dates_in_text(text: str) -> set[dt.date]:
+    """Reference dates a heading states: "1 november 2019", "1 nov. 2019", "2019-11-01",
+    "31 december 2018", "2018-12-31" (years 1990–2100)."""
+    found = set()
+    for pattern, month, day in _DATE_TEXT:
+        for m in pattern.finditer(text):
+            if 1990 <= int(m.group(1)) <= 2100:
+                found.add(dt.date(int(m.group(1)), month, day))
+    return found
+
+
 def describe_date(date: dt.date) -> str:
     """Swedish description: ``1 november 2016``."""
     months = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -126,10 +152,23 @@ class PopulationTable:
     values: dict[dt.date, dict[str, int]] = field(default_factory=dict)
     sources: dict[dt.date, str] = field(default_factory=dict)
     provisional: set[dt.date] = field(default_factory=set)
+    # Dates left out because their rows in the user file are damaged: the one-line reason.
+    damaged: dict[dt.date, str] = field(default_factory=dict)
+    # Problems met while reading the user file (one line each), shown once as warnings.
+    problems: list[str] = field(default_factory=list)
 
     def is_provisional(self, when: object) -> bool:
-        """True for a shipped vector whose date or values are not confirmed (shown as such)."""
+        """True for a vector whose date or values are not confirmed statistics: the shipped
+        probable 2024 vector and vectors derived from a published table (shown as such)."""
         return to_reference_date(when) in self.provisional
+
+    def status(self, when: object) -> str:
+        """``"härledd"`` (derived by the user from a table), ``"preliminär"`` (shipped, not
+        confirmed) or ``""`` (statistics, or reconstructed and verified; see the source)."""
+        date = to_reference_date(when)
+        if date not in self.provisional:
+            return ""
+        return "härledd" if self.sources.get(date, "").startswith(DERIVED_MARK) else "preliminär"
 
     def dates(self) -> list[dt.date]:
         return sorted(self.values)
@@ -142,6 +181,8 @@ class PopulationTable:
         try:
             return date, self.values[date]
         except KeyError:
+            if date in self.damaged:
+                raise PopulationDataError(self.damaged[date]) from None
             raise PopulationDataError(self.missing_message(date)) from None
 
     def missing_message(self, date: dt.date) -> str:
@@ -208,52 +249,89 @@ def validate_counties(by_code: dict[str, int], date: dt.date) -> None:
         )
 
 
-def read_csv(path: Path, default_source: str = "") -> PopulationTable:
-    """Read a population CSV (columns reference_date, county_code, county, population[, source])."""
+def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> PopulationTable:
+    """Read a population CSV (columns reference_date, county_code, county, population[, source]).
+
+    Strict by default: the first bad line raises :class:`PopulationDataError` naming the file and
+    line. With ``lenient`` (the user file, read by every command) a damaged line costs only its
+    own reference date: the date is left out (``table.damaged`` says why, and asking for it
+    raises that reason), the other dates are read, and ``table.problems`` holds one line per
+    problem for a warning.
+    """
     table = PopulationTable()
     raw: dict[dt.date, dict[str, int]] = {}
     sources: dict[dt.date, str] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        for lineno, row in enumerate(reader, start=2):
-            try:
-                date = dt.date.fromisoformat(row["reference_date"].strip())
-                code = f"{int(row['county_code']):02d}"
-                value = int(row["population"])
-            except (KeyError, ValueError, AttributeError, TypeError) as exc:
-                raise PopulationDataError(
-                    f"{path}: line {lineno} is not a population row ({exc}). "
-                    f"Expected columns: {', '.join(CSV_FIELDS)}."
-                ) from None
-            year = raw.setdefault(date, {})
-            if code in year and year[code] != value:
-                raise PopulationDataError(
-                    f"{path}: line {lineno} gives county {code} on {date.isoformat()} a second, different "
-                    f"population ({year[code]} and {value}). Keep one row per county and date."
-                )
-            year[code] = value
-            if row.get("source"):
-                sources[date] = row["source"]
+    fix = ("Fix or delete the line (the file is plain CSV), or fetch the year again with "
+           "'xl-tools befolkning hamta --ar YEAR --replace'.")
+
+    def problem(message: str, date: dt.date | None = None) -> None:
+        if not lenient:
+            raise PopulationDataError(message)
+        text = f"{message} {fix}"
+        table.problems.append(text)
+        if date is not None:
+            table.damaged.setdefault(date, text)
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        problem(f"{path} is not a readable population CSV ({type(exc).__name__}); no year in it is used.")
+        return table
+    except OSError as exc:  # a folder, no permission, an unreadable disk
+        problem(f"{path} cannot be read ({exc.strerror or type(exc).__name__}); no year in it is used.")
+        return table
+    for lineno, row in enumerate(rows, start=2):
+        date = None
+        try:
+            date = dt.date.fromisoformat((row.get("reference_date") or "").strip())
+            code = f"{int(row['county_code']):02d}"
+            value = int(row["population"])
+        except (KeyError, ValueError, AttributeError, TypeError) as exc:
+            problem(f"{path}: line {lineno} is not a population row ({exc}). "
+                    f"Expected columns: {', '.join(CSV_FIELDS)}.", date)
+            continue
+        year = raw.setdefault(date, {})
+        if code in year and year[code] != value:
+            problem(f"{path}: line {lineno} gives county {code} on {date.isoformat()} a second, different "
+                    f"population ({year[code]} and {value}). Keep one row per county and date.", date)
+            continue
+        year[code] = value
+        if row.get("source"):
+            sources[date] = row["source"]
     for date, by_code in raw.items():
+        if date in table.damaged:
+            continue
         try:
             table.add(date, by_code, sources.get(date, default_source))
         except PopulationDataError as exc:
-            raise PopulationDataError(f"{path}: {exc}") from None
+            problem(f"{path}: {exc}", date)
     return table
 
 
 def write_csv(path: Path, table: PopulationTable) -> None:
-    """Write a table atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a table atomically (temporary file, then rename); a folder that cannot be written is
+    one :class:`PopulationDataError`, and no half-written file is left."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow((*CSV_FIELDS, "source"))
-        for date in table.dates():
-            for r in REGIONS:
-                writer.writerow((date.isoformat(), r.code, r.name, table.values[date][r.code],
-                                 table.sources.get(date, "")))
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow((*CSV_FIELDS, "source"))
+            for date in table.dates():
+                for r in REGIONS:
+                    writer.writerow((date.isoformat(), r.code, r.name, table.values[date][r.code],
+                                     table.sources.get(date, "")))
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise PopulationDataError(
+            f"Cannot write the population file {path} ({exc.strerror or type(exc).__name__}). Check that "
+            f"{path.parent} is a writable folder, or set XL_TOOLS_DATA to one."
+        ) from None
 
 
 def load_shipped() -> PopulationTable:
@@ -271,16 +349,32 @@ def load_shipped() -> PopulationTable:
 def _load_cached(user_file: str) -> PopulationTable:
     table = load_shipped()
     path = Path(user_file)
-    if path.exists():
-        user = read_csv(path, f"Hämtad från SCB ({path})")
+    if path.exists() or path.is_symlink():
+        user = read_csv(path, f"Hämtad från SCB ({path})", lenient=True)
         table.values.update(user.values)
         table.sources.update(user.sources)
-        table.provisional.difference_update(user.values)
+        for date in user.values:
+            if is_marked_provisional(user.sources.get(date, "")):
+                table.provisional.add(date)
+            else:
+                table.provisional.discard(date)
+        table.damaged = {d: msg for d, msg in user.damaged.items() if d not in table.values}
+        table.problems = user.problems
+        for message in user.problems:
+            print(f"Warning: {message}", file=sys.stderr)
     return table
 
 
+def is_marked_provisional(source: str) -> bool:
+    """True for a source text that marks a vector as not confirmed statistics."""
+    return source.startswith((PROVISIONAL_MARK, DERIVED_MARK))
+
+
 def load_population() -> PopulationTable:
-    """The shipped data plus the user's fetched years; loaded once per process."""
+    """The shipped data plus the user's fetched (or derived) years; loaded once per process.
+
+    A damaged user file does not stop the commands that do not need it: each damaged date is
+    left out with a one-line warning on stderr (file, line, how to fix it), shown once."""
     return _load_cached(str(user_data_file()))
 
 

@@ -267,6 +267,20 @@ def _suggest(key: str, n: int = 3) -> list[str]:
     return [r.name for r, _score in best]
 
 
+def exact_region(text: str) -> Region | None:
+    """The region that ``text`` names exactly (any case or diacritics, with or without
+    Region/Landstinget/län, genitive -s), or None — codes, letters and close misspellings do not
+    count here. A dictionary lookup: cheap enough to try on every cell of a sheet."""
+    if not text.strip() or text.strip().isdigit() or len(text.strip()) < 3:
+        return None
+    index = _index()
+    key = _key(text)
+    for candidate in (_fold(text), key, _strip_genitive(key)):
+        if candidate in index and not candidate.isdigit():
+            return index[candidate]
+    return None
+
+
 def closest_regions(text: str, n: int = 3) -> list[str]:
     """The ``n`` region names closest to ``text`` (for messages)."""
     return _suggest(_key(text), n)

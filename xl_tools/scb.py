@@ -31,6 +31,7 @@ from xl_tools.errors import XlToolsError
 from xl_tools.population import (
     PopulationTable,
     describe_date,
+    is_marked_provisional,
     load_shipped,
     read_csv,
     user_data_file,
@@ -245,7 +246,10 @@ def add_to_user_data(fetched: Fetched, *, replace: bool = False, path: Path | No
     """Add a fetched year to the user data file (atomically), never silently overwriting."""
     path = user_data_file() if path is None else path
     user = read_csv(path) if path.exists() else PopulationTable()
-    exists = fetched.date in user.values or fetched.date in load_shipped().values
+    shipped = load_shipped()
+    # A provisional vector (shipped as probable, or derived from a table) is replaced by SCB's figures.
+    exists = ((fetched.date in user.values and not is_marked_provisional(user.sources.get(fetched.date, "")))
+              or (fetched.date in shipped.values and fetched.date not in shipped.provisional))
     if exists and not replace:
         raise XlToolsError(
             f"Population for {describe_date(fetched.date)} exists already; use --replace to overwrite it "

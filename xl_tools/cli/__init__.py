@@ -41,6 +41,6 @@ def main() -> None:
 
 
 # Command modules register themselves on ``cli`` when imported.
-from xl_tools.cli import audit, core, followup, regioner, udf_commands, workbooks  # noqa: E402,F401
+from xl_tools.cli import audit, core, followup, reconcile, regioner, udf_commands, workbooks  # noqa: E402,F401
 
 __all__ = ["cli", "main", "sys"]

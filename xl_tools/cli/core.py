@@ -131,9 +131,17 @@ def befolkning(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     table = load_population()
-    click.echo(f"{'Referensdatum':<16}{'Summa 21 län':>14}  Källa")
+    click.echo(f"{'Referensdatum':<18}{'Summa 21 län':>14}  {'Status':<12}Källa")
     for date in table.dates():
-        click.echo(f"{describe_date(date):<16}{format_kr(table.total(date)):>14}  {table.sources.get(date, '')}")
+        status = table.status(date).upper() or "–"
+        click.echo(f"{describe_date(date):<18}{format_kr(table.total(date)):>14}  {status:<12}"
+                   f"{table.sources.get(date, '')}")
+    unconfirmed = [d for d in table.dates() if table.is_provisional(d)]
+    if unconfirmed:
+        click.echo("PRELIMINÄR/HÄRLEDD: inte bekräftad statistik (" + ", ".join(map(describe_date, unconfirmed))
+                   + "); används men markeras, och ersätts av 'xl-tools befolkning hamta --ar ÅR'.")
+    for date, reason in sorted(table.damaged.items()):
+        click.echo(f"Används inte (skadad rad i användarfilen): {describe_date(date)}: {reason}")
     missing = [y for y in range(2016, max(d.year for d in table.dates()) + 1)
                if not table.has(y)]
     if missing:

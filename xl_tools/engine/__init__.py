@@ -4,6 +4,8 @@
   ``largest-remainder``, ``none``).
 - :mod:`xl_tools.engine.rules` — the allocation rules of the agreements, one
   function each. Every formula the workbook generator writes mirrors one of them.
+- :mod:`xl_tools.engine.reconcile` — which population vector and rounding reproduce a
+  published table, and the integer populations behind one (``avstam``, ``befolkning harled``).
 """
 
 from xl_tools.engine.rounding import ROUNDING_RULES, apply_rounding, round_half_away

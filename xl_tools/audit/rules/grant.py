@@ -40,14 +40,7 @@ _DATE_TEXT = [
 def exact_region(text: str) -> Region | None:
     """The region that ``text`` names exactly (any case or diacritics, with or without
     Region/Landstinget/län), or None — close misspellings do not count here."""
-    if not text.strip() or text.strip().isdigit() or len(text.strip()) < 3:
-        return None
-    index = regions_mod._index()
-    key = regions_mod._key(text)
-    for candidate in (regions_mod._fold(text), key, regions_mod._strip_genitive(key)):
-        if candidate in index and not candidate.isdigit():
-            return index[candidate]
-    return None
+    return regions_mod.exact_region(text)
 
 
 @dataclass
@@ -258,7 +251,10 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
             span = f"{a1(rows[0], col)}:{a1(rows[-1], col)}"
             header = table.header(col)
             if len(ok) == len(values):
-                if stated and best not in stated:
+                split = _exact_split(table, col, values, pot, stated, span)
+                if split is not None:
+                    yield split
+                elif stated and best not in stated:
                     wanted = " or ".join(describe_date(d) for d in sorted(stated))
                     yield Finding(table.sheet.name, a1(rows[0], col), "XL022", Severity.ERROR,
                                   f"The amounts in {span} are the population shares of {format_kr(pot)} kr "
@@ -283,6 +279,44 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                               f"The amounts in {span} ({header.strip()!r}) are not the population share of "
                               "their total at any shipped reference date.",
                               "Check the allocation key and the reference date.")
+
+
+def _exact_split(table: RegionTable, col: int, values: dict[int, Fraction], pot: Fraction, stated: set,
+                 span: str) -> Finding | None:
+    """A column of 21 whole-krona amounts checked by the reconciliation engine (the one behind
+    ``xl-tools avstam``): when some reference date and rounding method reproduce every amount to
+    the krona, an error if the headings state another date, else one info line saying so.
+    None when no rounding reproduces the column exactly (XL022's own ±1 kr test then speaks)."""
+    from xl_tools.engine.reconcile import reconcile
+    from xl_tools.reconcile import ROUNDING_NAMES_SV
+
+    by_code = {table.regions[r].code: v for r, v in values.items()}
+    if len(by_code) != len(REGIONS) or any(v.denominator != 1 for v in values.values()):
+        return None
+    amounts = [int(by_code[r.code]) for r in REGIONS]
+    population = load_population()
+    vectors = {d: population.vector(d) for d in population.dates()}
+    # Rounding each region to the krona moves the sum at most 10.5 kr from the pot: try the sum, XL022's
+    # pot and the round numbers within that distance (a pot of 500 000 000 paid as 499 999 999).
+    total = sum(amounts)
+    pots = {round(pot), total} | {round(total, -k) for k in range(1, 10) if abs(round(total, -k) - total) <= 10}
+    tried = [(p, reconcile(amounts, p, vectors)) for p in sorted(pots) if p > 0]
+    split, found = max(tried, key=lambda t: (t[1].verdict == "exact", len(str(t[0])) - len(str(t[0]).rstrip("0"))))
+    if found.verdict != "exact":
+        return None
+    exact = found.exact_keys()
+    when = next((d for d in exact if d in stated), exact[0])
+    method = next(c.method for c in found.candidates if c.key == when and c.exact == c.rows)
+    how = f"avrundning {ROUNDING_NAMES_SV[method]}, pott {format_kr(split)} kr"
+    cell = a1(min(values), col)
+    if stated and when not in stated:
+        wanted = " eller ".join(describe_date(d) for d in sorted(stated))
+        return Finding(table.sheet.name, cell, "XL022", Severity.ERROR,
+                       f"Beloppen i {span} stämmer med {describe_date(when)}, inte {wanted} som rubriken "
+                       f"anger ({how}).", "Använd befolkningen för det angivna referensdatumet, eller rätta rubriken.")
+    return Finding(table.sheet.name, cell, "XL022", Severity.INFO,
+                   f"Beloppen i {span} är en exakt befolkningsfördelning: befolkningen den {describe_date(when)}, "
+                   f"{how}, 21 av 21 regioner på kronan.", "")
 
 
 def _header_row_blocks(table: RegionTable, columns: dict[int, dict[int, Fraction]]) -> list[list[int]]:

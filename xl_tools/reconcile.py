@@ -1,0 +1,286 @@
+"""Check a published allocation table, and derive the population behind it: the Python API
+behind ``xl-tools avstam`` and ``xl-tools befolkning harled``.
+
+>>> from xl_tools.reconcile import avstam
+>>> result = avstam("tests/fixtures/allocation-tables/skr2022_kvinnors_halsa.csv", "1382 Mkr")
+>>> result.verdict, result.best.key.isoformat(), result.best.method
+('exact', '2021-11-01', 'largest-remainder')
+
+:func:`avstam` tries every population vector the tool holds (shipped and user data) with every
+rounding method (:data:`xl_tools.engine.reconcile.METHODS`); :func:`harled` searches the integer
+population vector that reproduces the table; :func:`spara` stores a derived vector in the user
+population file, marked as derived. Results have ``as_dict()`` (the JSON the CLI prints); the
+numbers come from :mod:`xl_tools.engine.reconcile`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from xl_tools.allocation_table import PublishedTable, TableError, read_table
+from xl_tools.engine.reconcile import (
+    DEFAULT_HIGH,
+    DEFAULT_LOW,
+    PARTIAL_TOLERANCE,
+    Candidate,
+    Derivation,
+    Progress,
+    Reconciliation,
+    derive,
+    reconcile,
+)
+from xl_tools.errors import AmountError, XlToolsError
+from xl_tools.money import format_kr, parse_amount
+from xl_tools.population import (
+    DERIVED_MARK,
+    PopulationTable,
+    dates_in_text,
+    describe_date,
+    load_population,
+    read_csv,
+    reload_population,
+    to_reference_date,
+    user_data_file,
+    write_csv,
+)
+from xl_tools.regions import REGIONS
+
+MAX_CANDIDATES = 10
+# The rows must sum to about the pot's share for the regions they cover: a pot more than this
+# factor off is a typing mistake (Mkr for kr), not a table to reconcile.
+MAGNITUDE = 3
+ROUNDING_NAMES_SV = {"kronor": "kronor", "largest-remainder": "storsta-rest",
+                     "residual-to-largest": "rest-till-storsta"}
+
+
+def stated_date(texts: list[str]) -> dt.date | None:
+    """The reference date a table's headings state ("Befolkning (1 nov 2019)"), if exactly one."""
+    found = set().union(*(dates_in_text(text) for text in texts)) if texts else set()
+    return found.pop() if len(found) == 1 else None
+
+
+def _pot(value: object, what: str = "Potten") -> int:
+    if str(value).strip().startswith(("-", "−")):
+        raise TableError(f"{what} {value!r} är negativ; ange ett belopp ≥ 0 kr.")
+    try:
+        amount = parse_amount(value, what="pot")
+    except AmountError:
+        raise TableError(f"{what} {value!r} är inget belopp. Skriv hela kronor, t.ex. 937000000, "
+                         "'937 000 000' eller '937 Mkr'.") from None
+    if amount.denominator != 1:
+        raise TableError(f"{what} {value!r} har ören; ange hela kronor.")
+    return int(amount)
+
+
+def _table(table: PublishedTable | str | Path, sheet: str | None, cell_range: str | None,
+           pot: int) -> PublishedTable:
+    if isinstance(table, PublishedTable):
+        return table
+    return read_table(table, sheet=sheet, cell_range=cell_range, pot=pot)
+
+
+def check_pot(table: PublishedTable, pot: int, fixed: int, population: PopulationTable) -> None:
+    """Refuse a pot that is not the rows' order of magnitude, and fixed parts that do not fit."""
+    if pot <= 0:
+        raise TableError("Potten måste vara större än 0 kr.")
+    n = len(REGIONS)
+    if fixed * n > pot:
+        raise TableError(f"De fasta beloppen, {n} × {format_kr(fixed)} kr, är större än potten "
+                         f"{format_kr(pot)} kr. Kontrollera --pot och --fixed-per-region.")
+    for row in table.rows:
+        if row.amount is not None and row.amount < fixed:
+            raise TableError(f"{table.name}, rad {row.line}: {row.region.name} får {format_kr(row.amount)} kr, "
+                             f"mindre än det fasta beloppet {format_kr(fixed)} kr per region.")
+    latest = population.dates()[-1]
+    pops = dict(zip((r.code for r in REGIONS), population.vector(latest)))
+    share = sum(pops[r.region.code] for r in table.rows if r.amount is not None) / sum(pops.values())
+    present = sum(1 for r in table.rows if r.amount is not None)
+    expected = fixed * present + (pot - fixed * n) * share
+    ratio = table.row_sum / expected if expected else 0
+    if not 1 / MAGNITUDE <= ratio <= MAGNITUDE:
+        raise TableError(f"Potten {format_kr(pot)} kr passar inte tabellen: dess {present} belopp summerar till "
+                         f"{format_kr(table.row_sum)} kr, väntat omkring {format_kr(round(expected))} kr. "
+                         "Ange hela potten i kronor (t.ex. --pot 937000000 eller --pot '937 Mkr').")
+
+
+@dataclass
+class AvstamResult:
+    """The outcome of :func:`avstam`."""
+
+    table: PublishedTable
+    pot: int
+    fixed: int
+    reconciliation: Reconciliation
+    stated: dt.date | None
+    population: PopulationTable
+
+    @property
+    def verdict(self) -> str:
+        return self.reconciliation.verdict
+
+    @property
+    def best(self) -> Candidate:
+        return self.reconciliation.candidates[0]
+
+    @property
+    def other_exact_dates(self) -> list[dt.date]:
+        """Other vectors that reproduce every row too (a table too coarse to tell them apart)."""
+        return [k for k in self.reconciliation.exact_keys() if k != self.best.key]  # type: ignore[misc]
+
+    @property
+    def close_dates(self) -> list[dt.date]:
+        """Other vectors within the partial tolerance on every row: for a small pot the table cannot
+        tell these dates apart."""
+        limit = PARTIAL_TOLERANCE * self.reconciliation.unit
+        return list(dict.fromkeys(c.key for c in self.reconciliation.candidates  # type: ignore[misc]
+                                  if c.key != self.best.key and c.largest_difference <= limit))
+
+    @property
+    def stated_differs(self) -> bool:
+        """The table states a reference date, and another one reproduces it (better)."""
+        return self.stated is not None and self.verdict != "none" and self.best.key != self.stated \
+            and self.stated not in self.reconciliation.exact_keys()
+
+    def candidate_dict(self, c: Candidate) -> dict:
+        return {
+            "reference_date": c.key.isoformat(),  # type: ignore[attr-defined]
+            "rounding": c.method,
+            "exact": c.exact,
+            "rows": c.rows,
+            "status": self.population.status(c.key),
+            "differences": [
+                {"code": REGIONS[d.index].code, "region": REGIONS[d.index].name, "published": d.published,
+                 "computed": d.computed, "difference": d.difference}
+                for d in c.differences
+            ],
+        }
+
+    def as_dict(self) -> dict:
+        table = self.table
+        return {
+            "pot": self.pot,
+            "rows": sum(1 for r in table.rows if r.amount is not None),
+            "missing": [r.code for r in table.missing],
+            "verdict": self.verdict,
+            "best": self.candidate_dict(self.best),
+            "candidates": [self.candidate_dict(c) for c in self.reconciliation.candidates[:MAX_CANDIDATES]],
+            "fixed_per_region": self.fixed,
+            "unit": self.reconciliation.unit,
+            "row_sum": table.row_sum,
+            "total_row": table.total,
+            "stated_date": self.stated.isoformat() if self.stated else None,
+            "other_exact_dates": [d.isoformat() for d in self.other_exact_dates],
+            "close_dates": [d.isoformat() for d in self.close_dates],
+        }
+
+
+def avstam(table: PublishedTable | str | Path, pot: object, *, fixed_per_region: object = 0,
+           stated: object = None, sheet: str | None = None, cell_range: str | None = None,
+           population: PopulationTable | None = None) -> AvstamResult:
+    """Which population vector and rounding method reproduce ``table`` (a path or a read table)?
+
+    ``pot`` is the whole amount split (kronor, or text such as ``"937 Mkr"``); with
+    ``fixed_per_region`` each region gets that amount first and the rest is split by population.
+    ``stated`` is the reference date the table's text gives (by default read from its headings).
+    """
+    pot_kr = _pot(pot)
+    table = _table(table, sheet, cell_range, pot_kr)
+    population = load_population() if population is None else population
+    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
+    check_pot(table, pot_kr, fixed, population)
+    vectors = {d: population.vector(d) for d in population.dates()}
+    result = reconcile(table.amounts(), pot_kr, vectors, fixed=fixed)
+    when = to_reference_date(stated) if stated not in (None, "") else stated_date(table.heading)
+    return AvstamResult(table, pot_kr, fixed, result, when, population)
+
+
+@dataclass
+class HarledResult:
+    """The outcome of :func:`harled`."""
+
+    table: PublishedTable
+    pot: int
+    fixed: int
+    derivation: Derivation
+    matches: dt.date | None  # the vector the tool holds that equals the solution
+
+    @property
+    def unique(self) -> bool:
+        return self.derivation.unique
+
+    def populations(self) -> list[int] | None:
+        solution = self.derivation.solution
+        return None if solution is None else [int(p) for p in solution.populations]  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict:
+        d = self.derivation
+        solution = d.solution
+        pops = self.populations()
+        return {
+            "unique": d.unique,
+            "total": solution.total if solution else None,
+            "candidates": d.totals,
+            "populations": [] if pops is None else [
+                {"code": r.code, "region": r.name, "population": p} for r, p in zip(REGIONS, pops)],
+            "matches_shipped": self.matches.isoformat() if self.matches else None,
+            "rounding": list(solution.methods) if solution else [],
+            "range": [d.low, d.high],
+            "unit": d.unit,
+            "candidates_exact": d.exact_count,
+            "totals_with_several_vectors": d.ambiguous_totals,
+            "missing": [r.code for r in self.table.missing],
+        }
+
+
+def harled(table: PublishedTable | str | Path, pot: object, *, fixed_per_region: object = 0,
+           low: int = DEFAULT_LOW, high: int = DEFAULT_HIGH, sheet: str | None = None,
+           cell_range: str | None = None, progress: Progress | None = None,
+           population: PopulationTable | None = None) -> HarledResult:
+    """The integer population vector (national total in ``[low, high]``) that reproduces ``table``
+    with one of the rounding methods; unique or not, and which held vector it equals."""
+    pot_kr = _pot(pot)
+    table = _table(table, sheet, cell_range, pot_kr)
+    population = load_population() if population is None else population
+    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
+    check_pot(table, pot_kr, fixed, population)
+    if not 1 <= low <= high or high - low > 50_000_000:
+        raise TableError(f"Intervallet {low}–{high} för rikets folkmängd går inte: ange 1 ≤ från ≤ till och "
+                         "högst 50 miljoner totaler.")
+    try:
+        found = derive(table.amounts(), pot_kr, fixed=fixed, low=low, high=high, progress=progress)
+    except XlToolsError as exc:
+        raise TableError(f"Härledningen går inte: {exc}") from None
+    matches = None
+    if found.solution is not None:
+        vector = list(found.solution.populations)
+        matches = next((d for d in population.dates() if population.vector(d) == vector), None)
+    return HarledResult(table, pot_kr, fixed, found, matches)
+
+
+def derived_source(result: HarledResult) -> str:
+    """The source text stored with a derived vector (starts with the derived mark)."""
+    methods = ", ".join(result.derivation.solution.methods) if result.derivation.solution else ""
+    return (f"{DERIVED_MARK} ur {result.table.name} (pott {format_kr(result.pot)} kr, avrundning {methods}); "
+            "inte bekräftad statistik, ersätts av 'xl-tools befolkning hamta'")
+
+
+def spara(result: HarledResult, when: object, *, replace: bool = False, path: Path | None = None) -> Path:
+    """Store a unique derived vector in the user population file for reference date ``when``,
+    marked as derived (provisional). Refuses a date that holds confirmed data unless ``replace``."""
+    pops = result.populations()
+    if pops is None:
+        raise TableError("Bara en entydig härledning kan sparas; den här tabellen ger ingen entydig befolkning.")
+    date = to_reference_date(when)
+    path = user_data_file() if path is None else path
+    user = read_csv(path) if path.exists() else PopulationTable()
+    current = load_population()
+    confirmed = current.has(date) and not current.is_provisional(date)
+    if confirmed and not replace:
+        raise TableError(f"Befolkningen den {describe_date(date)} finns redan ({current.source(date)[:60]}). "
+                         "Använd --ersatt för att skriva över den med den härledda.")
+    user.add(date, {r.code: p for r, p in zip(REGIONS, pops)}, derived_source(result))
+    write_csv(path, user)
+    reload_population()
+    return path
