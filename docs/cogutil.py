@@ -6,10 +6,17 @@ registry, so the docs cannot drift from the code.
 
 from __future__ import annotations
 
+import os
 import shlex
 
 import click
 from click.testing import CliRunner
+
+
+def _as_a_user_sees_it() -> None:
+    """The docs show what a user sees by default: Swedish (also when the tests, which read
+    English, run the check). Called by every helper that cog runs, never on import."""
+    os.environ["XL_TOOLS_LANG"] = "sv"
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
@@ -40,6 +47,7 @@ def run(args: str, *, env: dict[str, str] | None = None) -> str:
 
 def cli_reference() -> None:
     """One section per command with its ``--help``."""
+    _as_a_user_sees_it()
     import cog  # type: ignore[import-not-found]  # only importable inside a cog run
 
     for path, _command in all_commands():
@@ -60,6 +68,7 @@ def _short(value: object, keep: int = 3) -> str:
 
 def pyrun(setup: str, expressions: list[str]) -> None:
     """A ``>>>`` session: each expression with the value it really gives."""
+    _as_a_user_sees_it()
     import cog  # type: ignore[import-not-found]  # only importable inside a cog run
 
     namespace: dict[str, object] = {}
@@ -74,6 +83,7 @@ def pyrun(setup: str, expressions: list[str]) -> None:
 
 def example(name: str) -> None:
     """An example script from ``examples/``, verbatim, with the output it really prints."""
+    _as_a_user_sees_it()
     import subprocess
     import sys
     from pathlib import Path

@@ -42,7 +42,8 @@ def _table_options(func: Callable) -> Callable:
     func = click.option("--range", "cell_range", default=None, metavar="A1:C30",
                         help="Cell range of the table in the workbook (default: the whole sheet).")(func)
     func = click.option("--sheet", default=None, help="Sheet of the workbook (default: the first with regions).")(func)
-    func = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)(func)
+    func = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                        help="text: to read; json: for programs.")(func)
     func = click.option("--fixed-per-region", "fixed", default=None, metavar="BELOPP",
                         help="A fixed amount per region paid before the population split.")(func)
     func = click.option("--pot", required=True, metavar="BELOPP",
