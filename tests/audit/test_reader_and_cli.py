@@ -100,8 +100,26 @@ def test_json_schema_and_exit_codes(book):
 
 def test_text_report_groups_by_sheet_most_severe_first(book):
     path = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25), "C1": ("=A1/0", "#DIV/0!")}})
-    text = run("audit", str(path)).output
+    text = run("audit", str(path), "--min-severity", "info").output
     assert "[S]" in text and text.index("ERROR") < text.index("INFO")
+
+
+def test_default_output_is_warnings_and_errors(book):
+    path = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25), "C1": ("=A1/0", "#DIV/0!")}})
+    text = run("audit", str(path)).output
+    assert "ERROR" in text and "INFO " not in text
+    assert "1 below warning not shown; --min-severity info shows them" in text
+
+
+def test_typed_number_over_formula_is_one_finding_listing_what_it_disturbs(book):
+    rows = {f"A{r}": r * 10 for r in range(1, 7)}
+    rows |= {f"B{r}": (f"=A{r}*2", r * 20) for r in range(1, 7)}
+    rows["B4"] = 999  # typed over the formula (=A4*2 gives 80)
+    rows["B7"] = ("=SUM(B1:B6)", 420)  # saved before the overwrite: stale now
+    rows["C7"] = ("=B7/2", 210)
+    found = [f for f in audit_workbook(book({"S": rows})).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "error")]
+    assert "It disturbs 2 cells that use it: B7 (XL014), C7." in found[0].message
 
 
 def test_annotate_writes_copy_with_comments_and_summary(tmp_path, book):

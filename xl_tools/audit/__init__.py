@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, parse_a1
+from xl_tools.audit.graph import References, dependents
+from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, a1, parse_a1
 from xl_tools.audit.reader import WorkbookReadError, read_workbook
 from xl_tools.audit.rules import RULES, AuditContext
 
@@ -26,7 +27,51 @@ def run_rules(workbook: Workbook, only: Iterable[str] | None = None,
     findings: list[Finding] = []
     for rule_id in sorted(wanted):
         findings.extend(_one_per_cell(RULES[rule_id].check(ctx)))
-    return findings
+    return merge_root_causes(workbook, findings)
+
+
+# Rules whose findings follow from the values they read: a typed number that overrides a
+# formula explains them at the cells that depend on it (and at the typed cell itself).
+_CONSEQUENCES = {"XL012", "XL013", "XL014", "XL022", "XL023", "XL040", "XL041"}
+MAX_ROOTS = 200  # typed numbers whose consequences are followed (bounded work on odd files)
+_SHOWN = 6
+
+
+def merge_root_causes(workbook: Workbook, findings: list[Finding]) -> list[Finding]:
+    """One root cause, one finding: a typed number over a formula (XL010, warning or error)
+    takes in the findings its value causes — any other finding at that cell, and the value
+    findings (totals that do not reconcile, stale values, amounts that are not shares, …) at
+    cells that depend on it — and lists the cells it disturbs."""
+    roots = [f for f in findings if f.rule == "XL010" and f.severity >= Severity.WARNING and f.cell]
+    if not roots:
+        return findings
+    refs = References(workbook)
+    absorbed: dict[int, Finding] = {}
+    merged: list[Finding] = []
+    for root in roots[:MAX_ROOTS]:
+        row, col = parse_a1(root.cell)
+        reached = dependents(workbook, [(root.sheet, row, col)], refs=refs)
+        caused = [f for f in findings if f is not root and id(f) not in absorbed and f.cell and (
+            (f.sheet == root.sheet and f.cell == root.cell)
+            or (f.rule in _CONSEQUENCES and (f.sheet, *parse_a1(f.cell)) in reached))]
+        for f in caused:
+            absorbed[id(f)] = f
+        if not reached and not caused:
+            continue
+        absorbed[id(root)] = root
+        merged.append(_with_consequences(root, caused, reached))
+    return [f for f in findings if id(f) not in absorbed] + merged
+
+
+def _with_consequences(root: Finding, caused: list[Finding], reached: set) -> Finding:
+    named = [f"{f.cell} ({f.rule})" if f.sheet == root.sheet else f"{f.sheet}!{f.cell} ({f.rule})"
+             for f in caused if not (f.sheet == root.sheet and f.cell == root.cell)]
+    others = sorted(reached - {(f.sheet, *parse_a1(f.cell)) for f in caused})
+    named += [a1(r, c) if s == root.sheet else f"{s}!{a1(r, c)}" for s, r, c in others]
+    text = ", ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
+    message = f"{root.message} It disturbs {len(named)} cell{'s' if len(named) != 1 else ''} that use it: {text}."
+    severity = max([root.severity] + [f.severity for f in caused])
+    return Finding(root.sheet, root.cell, root.rule, severity, message, root.suggestion)
 
 
 def _one_per_cell(found: Iterable[Finding]) -> list[Finding]:

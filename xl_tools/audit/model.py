@@ -145,6 +145,8 @@ class AuditReport:
     file: str
     findings: list[Finding] = field(default_factory=list)
     sheet_order: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once, e.g. "values could not be checked"
+    hidden: int = 0  # findings left out below the chosen severity
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -153,4 +155,7 @@ class AuditReport:
         return sum(1 for f in self.findings if f.severity >= at_least)
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "findings": [f.as_dict() for f in self.findings]}
+        out: dict[str, object] = {"file": self.file, "findings": [f.as_dict() for f in self.findings]}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out

@@ -269,18 +269,18 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
         computed = _pattern_value(ctx, evaluator, run, example, cell)
         if computed is None:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.WARNING,
-                          f"Typed value {cell.value:g} in {run.axis} {span}, where the other cells are "
+                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the other cells are "
                           f"formulas {like}.",
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")
         elif math.isclose(cell.value, computed, rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.INFO,
-                          f"Typed value {cell.value:g} in {run.axis} {span} equals what the formula {like} "
+                          f"Typed value {cell.value:.15g} in {run.axis} {span} equals what the formula {like} "
                           "gives here: a formula overwritten by its value, which will not follow changes.",
                           "Restore the formula (copy it from a neighbour).")
         else:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
-                          f"Typed value {cell.value:g} in {run.axis} {span}, where the formula {like} "
+                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the formula {like} "
                           f"would give {computed:.15g}.",
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")
