@@ -151,7 +151,8 @@ def open_container(path: Path) -> SafeZip:
                     f"{path.name}: part {member.filename} would expand to {member.file_size:,} bytes "
                     f"(ratio {ratio:.0f}:1); refusing to read a possible zip bomb.")
         if total > MAX_TOTAL_UNCOMPRESSED:
-            raise WorkbookReadError(f"{path.name} would expand to {total:,} bytes; refusing to read a possible zip bomb.")
+            raise WorkbookReadError(f"{path.name} would expand to {total:,} bytes; "
+                                    "refusing to read a possible zip bomb.")
     except WorkbookReadError:
         zf.close()
         raise
