@@ -103,6 +103,8 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     protected: bool = False
+    # formulas longer or deeper than Excel allows: (row, col, length), kept out of the rules
+    oversized: list[tuple[int, int, int]] = field(default_factory=list)
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.parsers import expat
 
+from xl_tools.audit.evaluate import beyond_excel_limits
 from xl_tools.audit.formula import MAX_COL, MAX_ROW, translate
 from xl_tools.audit.model import Cell, Sheet, Workbook, column_number
 from xl_tools.errors import XlToolsError
@@ -305,6 +306,17 @@ class _SheetReader:
         self.text: list[str] | None = None  # collecting the text of <v>, <f> or <t>
         self.is_parts: list[str] = []
         self.in_is = 0
+        self.hidden_spans: list[tuple[int, int]] = []
+
+    def hidden_columns(self) -> set[int]:
+        """The hidden columns, each once however many <col> elements name it."""
+        out: set[int] = set()
+        reach = 0
+        for lo, hi in sorted(self.hidden_spans):
+            if hi > reach:
+                out.update(range(max(lo, reach + 1), hi + 1))
+                reach = hi
+        return out
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         local = _local(tag) if ":" in tag else tag
@@ -342,9 +354,10 @@ class _SheetReader:
         elif local == "t" and self.in_is:
             self.text = []
         elif local == "col" and attrs.get("hidden") in ("1", "true"):
-            lo = _int(attrs.get("min") or "1", "a column number", MAX_COL)
-            hi = _int(attrs.get("max") or str(lo), "a column number", MAX_COL)
-            self.sheet.hidden_cols.update(range(lo, hi + 1))  # at most the sheet's 16 384 columns
+            lo = _int(attrs.get("min") or "1", "a column number", 10**9)
+            hi = _int(attrs.get("max") or str(lo), "a column number", 10**9)
+            if lo <= MAX_COL:  # beyond the sheet's 16 384 columns nothing can be hidden
+                self.hidden_spans.append((lo, min(hi, MAX_COL)))
         elif local == "sheetProtection" and attrs.get("sheet") in ("1", "true"):
             self.sheet.protected = True
 
@@ -396,6 +409,9 @@ class _SheetReader:
                     cell.formula = translate(master, cell.row - mrow, cell.col - mcol)
             elif ftype != "dataTable" and text:
                 cell.formula = text
+            if cell.formula is not None and beyond_excel_limits(cell.formula):
+                self.sheet.oversized.append((cell.row, cell.col, len(cell.formula)))
+                cell.formula = None  # no rule reads it: Excel itself would refuse it
         if cell.value is None and cell.formula is None:
             cell.kind = ""
             if cell.style == 0:
@@ -406,6 +422,7 @@ class _SheetReader:
 def _read_sheet(zf: SafeZip, sheet: Sheet, part: str, strings: list[str]) -> None:
     reader = _SheetReader(sheet, strings)
     zf.parse(part, reader.start, reader.end, reader.chars)
+    sheet.hidden_cols = reader.hidden_columns()
 
 
 def read_workbook(path: str | Path) -> Workbook:

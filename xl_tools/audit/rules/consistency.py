@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from xl_tools.audit.evaluate import Evaluator, Unsupported, parse
+from xl_tools.audit.evaluate import Evaluator
 from xl_tools.audit.formula import Ref, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
@@ -222,10 +222,8 @@ def _nearest_example(run: Run, cell: Cell, form: str) -> Cell:
 
 def _pattern_value(ctx: AuditContext, evaluator: Evaluator, run: Run, example: Cell, cell: Cell) -> float | None:
     """What the run's formula, copied to ``cell``, gives on the saved values (None: cannot tell)."""
-    try:
-        return evaluator.eval(parse(ctx.r1c1(run.sheet, example) or ""), run.sheet.name, cell.row, cell.col)
-    except (Unsupported, RecursionError):
-        return None
+    computed = evaluator.value(ctx.r1c1(run.sheet, example) or "", run.sheet.name, cell.row, cell.col)
+    return computed if isinstance(computed, float) else None
 
 
 def _not_a_sum_of(run: Run, example: Cell, cell: Cell) -> bool:
