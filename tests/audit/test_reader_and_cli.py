@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from xl_tools.audit import audit_workbook
 from xl_tools.audit.reader import OLE_MAGIC, WorkbookReadError
+from xl_tools.audit.settings import Settings
 from xl_tools.cli import cli
 
 
@@ -117,9 +118,14 @@ def test_typed_number_over_formula_is_one_finding_listing_what_it_disturbs(book)
     rows["B4"] = 999  # typed over the formula (=A4*2 gives 80)
     rows["B7"] = ("=SUM(B1:B6)", 420)  # saved before the overwrite: stale now
     rows["C7"] = ("=B7/2", 210)
-    found = [f for f in audit_workbook(book({"S": rows})).findings if f.severity.label != "info"]
+    path = book({"S": rows})
+    loud = Settings(quiet=frozenset())  # XL010 at its own severity
+    found = [f for f in audit_workbook(path, settings=loud).findings if f.severity.label != "info"]
     assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "error")]
     assert "It disturbs 2 cells that use it: B7 (XL014), C7." in found[0].message
+    # shipped settings (XL010 quiet by cross-validation): still one finding, as severe as what it took in
+    found = [f for f in audit_workbook(path).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "warning")]
 
 
 def test_annotate_writes_copy_with_comments_and_summary(tmp_path, book):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from xl_tools.audit.formula import Ref, fingerprint, references, to_r1c1
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, Workbook
+from xl_tools.audit.settings import DEFAULT, Settings
 
 WIDE = 256  # a range wider than this many columns is kept whole (rare: whole rows)
 _Coverage = tuple[set[tuple[int, int]], dict[int, tuple[list[int], list[int]]], list[Ref]]
@@ -53,6 +54,7 @@ class AuditContext:
     """The workbook being audited and per-cell caches shared by the rules."""
 
     workbook: Workbook
+    settings: Settings = DEFAULT
     _r1c1: dict[tuple[str, int, int], str] = field(default_factory=dict)
     _referenced: dict[str, _Coverage] | None = None
 

@@ -21,7 +21,7 @@ from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
 MIN_DOMINANT = 3  # copies of a form before it counts as the run's pattern
-MIN_SHARE = 0.6  # share of the run that the dominant form must cover
+MIN_SHARE = 0.6  # share of the run that the dominant form must cover (Settings.xl002_min_share)
 MAX_ODD = 2  # an odd form seen more often than this is a pattern of its own
 _CONST = "\0const"
 
@@ -73,10 +73,10 @@ def _make_run(ctx: AuditContext, sheet: Sheet, axis: str, cells: list[Cell]) -> 
     return Run(sheet, axis, cells, forms)
 
 
-def dominant_form(run: Run) -> tuple[str, int] | None:
-    """The run's formula pattern, if one form clearly dominates."""
+def dominant_form(run: Run, min_share: float = MIN_SHARE) -> tuple[str, int] | None:
+    """The run's formula pattern, if one form clearly dominates (covers ``min_share`` of it)."""
     form, count = Counter(run.forms).most_common(1)[0]
-    if form == _CONST or count < MIN_DOMINANT or count < MIN_SHARE * len(run.forms):
+    if form == _CONST or count < MIN_DOMINANT or count < min_share * len(run.forms):
         return None
     return form, count
 
@@ -136,7 +136,7 @@ def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, C
     seen: set[tuple[str, int, int]] = set()
     for sheet in ctx.workbook.sheets:
         for run in runs(ctx, sheet):
-            found = dominant_form(run)
+            found = dominant_form(run, ctx.settings.xl002_min_share)
             if found is None:
                 continue
             form, count = found

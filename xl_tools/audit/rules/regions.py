@@ -14,7 +14,7 @@ Berger, Zorn, OOPSLA 2018):
 3. a *fix* gives a small formula rectangle ``S`` the class of a formula rectangle ``L``
    that borders the whole of one of its sides (so that ``S ∪ L`` is one rectangle, or
    ``S`` is a bump on ``L``'s edge), when a rectangle of ``L``'s class borders the opposite
-   side too (:data:`SANDWICH`: an odd line inside a table, not a table's first or last
+   side too (``Settings.xl030_sandwich``: an odd line inside a table, not a table's first or last
    line). The fix is scored by how much it lowers the class entropy of ``S ∪ L``
    weighted by its size, ``(|S|+|L|)·H(|S|/(|S|+|L|))`` — the information an odd line costs a homogeneous table;
 4. fixes are dropped when they are probably layout, not mistakes: ``S`` is as large as
@@ -23,7 +23,7 @@ Berger, Zorn, OOPSLA 2018):
    ``S`` lies at the first line of the table and ``L`` refers to it (a seed row of a
    running sum); ``S`` and ``L`` do different things (their formulas differ in more than
    their references, e.g. a total row of ratios under rows of sums);
-5. the cells of the fixes scoring at least :data:`MIN_SCORE` are flagged, at most
+5. the cells of the fixes scoring at least ``Settings.xl030_min_score`` are flagged, at most
    :data:`MAX_SHARE` of the sheet's formula cells (best scores first).
 
 Besides the fixes, a line of totals on its own whose spans disagree (=SUM(D8:D14) beside
@@ -46,9 +46,6 @@ from xl_tools.audit.rules.base import AuditContext, rule
 MAX_SOURCE = 40  # cells: a larger off-pattern rectangle is a pattern of its own
 MIN_TARGET = 6  # cells of the surrounding region before it counts as a pattern
 MIN_RATIO = 2.0  # the surrounding region must be at least this many times larger
-SANDWICH = True  # the off-pattern rectangle must lie between two rectangles of the pattern
-# (measured on the ExceLint set: without it the region part flags 327 cells with 2 bugs, with it 3 with 2)
-MIN_SCORE = 4.0  # bits: entropy reduction (size-weighted) of the fix
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
 MIN_LINE = 2  # totals in a line before their disagreement counts (a pair of totals may disagree)
 MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one line
@@ -211,7 +208,7 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
         opposite = {"above": "below", "below": "above", "left": "right", "right": "left"}
         sides = {(large.cls, side) for large, side in around}
         for large, side in around:
-            if SANDWICH and (large.cls, opposite[side]) not in sides:
+            if ctx.settings.xl030_sandwich and (large.cls, opposite[side]) not in sides:
                 continue
             if large.cls < 0 or large.size < MIN_TARGET or large.size < MIN_RATIO * small.size:
                 continue
@@ -222,7 +219,7 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
             if side in ("below", "right") and _refers_to(sheet, large, small):
                 continue  # the first line of the table seeds the rest (opening balance)
             score = _entropy_gain(small.size, large.size)
-            if score >= MIN_SCORE and (small not in best or best[small].score < score):
+            if score >= ctx.settings.xl030_min_score and (small not in best or best[small].score < score):
                 best[small] = Fix(small, large, score)
     return sorted(best.values(), key=lambda f: -f.score)
 
