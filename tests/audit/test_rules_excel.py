@@ -208,3 +208,15 @@ def test_xl003_line_of_copied_totals_leaving_out_the_same_row_is_layout(findings
     assert findings("XL003", {"S": sheet}) == []
     sheet["B5"] = ("=SUM(B3:B4)", 5)
     assert "B5" in [f.cell for f in findings("XL003", {"S": sheet})]
+
+
+def test_xl004_column_of_codes_is_text_by_design(findings):
+    codes = column("A", 1, ["01", "03", "10", "12", "25"]) | {"B6": "=SUM(C1:C5)"}
+    assert findings("XL004", {"S": codes}) == []
+    assert [f.cell for f in findings("XL004", {"S": column("A", 1, ["10", "12", "25"])})] == ["A1", "A2", "A3"]
+
+
+def test_xl005_formula_that_tests_for_empty_inputs_is_not_flagged(findings):
+    assert findings("XL005", {"S": {"B1": '=IF(COUNT(A1)=0,"saknas",A1*2)'}}) == []
+    found = findings("XL005", {"S": {"B1": "=A1*2"}})
+    assert [f.cell for f in found] == ["B1"] and "type 0" not in found[0].suggestion

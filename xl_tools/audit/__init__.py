@@ -122,7 +122,15 @@ def audit_workbook(path: str | Path, *, only: Iterable[str] | None = None,
     workbook = read_workbook(path)
     findings = run_rules(workbook, only, skip, settings)
     names = [s.name for s in workbook.sheets]
-    return AuditReport(file=str(path), findings=sort_findings(findings, names), sheet_order=names)
+    report = AuditReport(file=str(path), findings=sort_findings(findings, names), sheet_order=names)
+    if not workbook.values_cached:
+        report.notes.append(NO_VALUES)
+    return report
+
+
+NO_VALUES = ("The workbook was saved without calculated values (e.g. by openpyxl): its formulas were checked on "
+             "their structure only; values could not be checked. Open and save it in Excel or LibreOffice to "
+             "check the values too.")
 
 
 __all__ = [

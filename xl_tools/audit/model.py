@@ -125,6 +125,10 @@ class Workbook:
     unlocked_styles: set[int] = field(default_factory=set)
     defined_names: dict[str, str] = field(default_factory=dict)
 
+    # False when formulas were saved without their values (openpyxl and some other writers):
+    # then only the structure can be audited, not the numbers (set by the reader)
+    values_cached: bool = True
+
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
             if s.name == name:

@@ -276,7 +276,7 @@ def _unlocked_styles(zf: SafeZip, name: str | None) -> set[int]:
 
 
 def _to_value(kind: str, text: str | None) -> tuple[object, str]:
-    if text is None:
+    if text is None or (not text and kind in ("", "n")):  # <v/>: no value saved (openpyxl)
         return None, ""
     if kind in ("", "n"):
         try:
@@ -484,6 +484,8 @@ def read_workbook(path: str | Path) -> Workbook:
             sheet = Sheet(name=name, state=state)
             _read_sheet(zf, sheet, target, strings)
             wb.sheets.append(sheet)
+        formulas = [c for s in wb.sheets for c in s.cells.values() if c.formula is not None]
+        wb.values_cached = not formulas or any(c.value is not None for c in formulas)
         return wb
     finally:
         zf.close()

@@ -14,16 +14,16 @@ WIDE = 256  # a range wider than this many columns is kept whole (rare: whole ro
 _Coverage = tuple[set[tuple[int, int]], dict[int, tuple[list[int], list[int]]], list[Ref]]
 
 
-def _coverage(workbook: Workbook) -> dict[str, _Coverage]:
+def _coverage(workbook: Workbook, local: bool = False) -> dict[str, _Coverage]:
     """Per sheet: cells referred to alone, merged row intervals per column covered by ranges,
-    and the few very wide ranges."""
+    and the few very wide ranges. With ``local``, only references from the same sheet."""
     spans: dict[str, dict[int, list[tuple[int, int]]]] = {s.name: {} for s in workbook.sheets}
     out: dict[str, _Coverage] = {s.name: (set(), {}, []) for s in workbook.sheets}
     for source in workbook.sheets:
         for cell in source.formula_cells():
             for ref in references(cell.formula or ""):
                 target = source if ref.sheet is None else workbook.sheet(ref.sheet)
-                if ref.external or target is None:
+                if ref.external or target is None or (local and target is not source):
                     continue
                 singles, _, wide = out[target.name]
                 if ref.is_cell:
@@ -56,7 +56,7 @@ class AuditContext:
     workbook: Workbook
     settings: Settings = DEFAULT
     _r1c1: dict[tuple[str, int, int], str] = field(default_factory=dict)
-    _referenced: dict[str, _Coverage] | None = None
+    _referenced: dict[bool, dict[str, _Coverage]] | None = None
 
     def r1c1(self, sheet: Sheet, cell: Cell) -> str | None:
         """The cell's formula in relative R1C1 form (None for a constant)."""
@@ -73,12 +73,12 @@ class AuditContext:
         form = self.r1c1(sheet, cell)
         return None if form is None else fingerprint(form)
 
-    def referenced(self, sheet: Sheet, row: int, col: int) -> bool:
-        """True when some formula in the workbook refers to the cell, alone or in a range
-        (answered from merged row intervals per column: a binary search, not a scan)."""
+    def referenced(self, sheet: Sheet, row: int, col: int, local: bool = False) -> bool:
+        """True when some formula in the workbook (with ``local``: on the same sheet) refers to
+        the cell, alone or in a range (merged row intervals per column: a binary search)."""
         if self._referenced is None:
-            self._referenced = _coverage(self.workbook)
-        singles, columns, wide = self._referenced.get(sheet.name, (set(), {}, []))
+            self._referenced = {False: _coverage(self.workbook), True: _coverage(self.workbook, local=True)}
+        singles, columns, wide = self._referenced[local].get(sheet.name, (set(), {}, []))
         if (row, col) in singles:
             return True
         starts, ends = columns.get(col, ((), ()))

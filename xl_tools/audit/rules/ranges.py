@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from xl_tools.audit.formula import function_calls, references
@@ -12,8 +13,11 @@ from xl_tools.audit.rules.totals import is_typed_year
 _SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
 
 
-def _numeric(cell: Cell | None) -> bool:
-    return cell is not None and cell.kind == "n" and isinstance(cell.value, float)
+def _numeric(cell: Cell | None, cached: bool = True) -> bool:
+    """A number; without cached values in the workbook, any formula counts (structure only)."""
+    if cell is None:
+        return False
+    return (cell.kind == "n" and isinstance(cell.value, float)) or (not cached and cell.formula is not None)
 
 
 def _is_aggregate(cell: Cell) -> bool:
@@ -39,7 +43,8 @@ def _omitted(ctx: AuditContext, sheet: Sheet, cell: Cell) -> Iterator[tuple[str,
                         continue
                     for (r, c), (er, ec) in ends:
                         beyond, edge = sheet.get(r, c), sheet.get(er, ec)
-                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond) or not _numeric(edge):
+                        cached = ctx.workbook.values_cached
+                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond, cached) or not _numeric(edge, cached):
                             continue
                         assert beyond is not None
                         if is_typed_year(beyond):
@@ -96,21 +101,26 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
             for arg, missing, (mr, mc) in _omitted(ctx, sheet, cell):
                 # the left-out cell copies the formulas of the range: look only at the next total
                 reach = 1 if _continues_formulas(ctx, sheet, cell, mr, mc) else 3
-                if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc):
-                    break
+                if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc, local=True):
+                    break  # the whole line leaves it out, or another total on this sheet takes it in
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
                               f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
                               f"Extend the range to include {missing}, or move {missing} away if it does not belong.")
                 break
 
 
+_GUARDS = re.compile(r'\b(COUNT|COUNTA|COUNTBLANK|ISBLANK|ISNUMBER|ISTEXT)\(|(=|<>)\s*""', re.IGNORECASE)
+
+
 @rule("XL005", Severity.INFO, "Formula refers to empty cells")
 def refers_to_empty(ctx: AuditContext) -> Iterator[Finding]:
-    """A formula that refers to a single cell that is empty (Excel counts it as 0 or "")."""
+    """A formula that refers to a single cell that is empty (Excel reads it as 0 or "").
+    Not for formulas that test for empty inputs themselves (COUNT, ISBLANK, ="" …): they
+    handle missing data on purpose."""
     wb = ctx.workbook
     for sheet in wb.sheets:
         for cell in sheet.cells.values():
-            if cell.formula is None:
+            if cell.formula is None or _GUARDS.search(cell.formula):
                 continue
             for ref in references(cell.formula):
                 if not ref.is_cell or ref.external:
@@ -123,5 +133,6 @@ def refers_to_empty(ctx: AuditContext) -> Iterator[Finding]:
                     where = a1(ref.row1, ref.col1) if ref.sheet is None else f"{ref.sheet}!{a1(ref.row1, ref.col1)}"
                     yield Finding(sheet.name, cell.address, "XL005", Severity.INFO,
                                   f"The formula refers to {where}, which is empty.",
-                                  "Check the reference; type 0 in the cell if empty is meant as zero.")
+                                  "Check the reference; if the value is still missing, fill it in "
+                                  "(until then the formula reads it as 0).")
                     break
