@@ -106,3 +106,45 @@ def test_fifo_named_xlsx_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     result = cli("audit", str(fifo), timeout=15)
     assert result.returncode == 2 and "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("sheet_name", ["=calc|'x'!A0", "=1+1", "+SUM(1)", "@x"])
+def test_annotate_writes_sheet_names_as_text(tmp_path, sheet_name):
+    import openpyxl
+
+    body = '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1" t="e"><f>A1/0</f><v>#DIV/0!</v></c></row></sheetData>'
+    path = minixlsx.write(tmp_path / "odd.xlsx", body, sheet_name=sheet_name)
+    out = tmp_path / "annotated.xlsx"
+    result = cli("audit", str(path), "--annotate", str(out))
+    assert result.returncode == 1, result.stderr
+    summary = openpyxl.load_workbook(out).worksheets[0]
+    written = [(c.value, c.data_type) for c in summary["A"][1:]]
+    assert written and all(value == sheet_name and kind == "s" for value, kind in written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.xlsx", "odd.xlsx"]
+
+
+def test_annotate_killed_while_writing_leaves_no_file(tmp_path):
+    """SIGKILL at many moments of writing the copy: afterwards there is either no copy or a
+    complete one, and no temporary file (a later run removes what a killed one left)."""
+    import signal
+    import time
+    import zipfile
+
+    cells = {r: f'<c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>{r * 2}</v></c>' for r in range(1, 3000)}
+    cells[1500] = '<c r="A1500"><v>1</v></c><c r="B1500"><v>7</v></c>'
+    path = minixlsx.write(tmp_path / "big.xlsx", minixlsx.rows(cells))
+    out = tmp_path / "annotated.xlsx"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    for delay in (0.6, 0.9, 1.2, 1.5, 1.8, 2.4):
+        child = subprocess.Popen([sys.executable, "-m", "xl_tools", "audit", str(path), "--annotate", str(out),
+                                  "--min-severity", "info"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env=env)
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        if out.exists():
+            with zipfile.ZipFile(out) as z:
+                assert z.testzip() is None
+    result = cli("audit", str(path), "--annotate", str(out))
+    assert result.returncode in (0, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.xlsx", "big.xlsx"]
