@@ -94,7 +94,7 @@ def collect(directory: Path, rules: set[str] | None, threshold: Severity, grid: 
         book = Book(name, bugs)
         try:
             workbook = read_workbook(directory / name if ours else directory / "workbooks" / name)
-            book.flagged[()] = _counted(run_rules(workbook, settings=LOUD), rules, threshold)
+            book.flagged[()] = _counted(run_rules(workbook, settings=LOUD, combine=False), rules, threshold)
             if grid:
                 for affected, names in _groups().items():
                     for values in itertools.product(*(GRID[n] for n in names)):
@@ -103,7 +103,7 @@ def collect(directory: Path, rules: set[str] | None, threshold: Severity, grid: 
                         if settings == LOUD:
                             book.flagged[key] = {r: c for r, c in book.flagged[()].items() if r in affected}
                             continue
-                        found = run_rules(workbook, only=affected, settings=settings)
+                        found = run_rules(workbook, only=affected, settings=settings, combine=False)
                         book.flagged[key] = _counted(found, rules, threshold)
         except XlToolsError as exc:
             print(f"{name}: refused: {exc}")

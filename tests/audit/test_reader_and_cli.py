@@ -177,3 +177,12 @@ def test_a_rule_reports_a_cell_once_with_its_most_severe_finding(monkeypatch, bo
     found = run_rules(read_workbook(book({"S": {"A1": 1}})), only=["XL999"])
     assert [(f.cell, f.message) for f in found] == [("", "workbook-level, kept"), ("", "another workbook-level, kept"),
                                                    ("A1", "second view, worse")]
+
+
+def test_one_cell_two_rules_is_one_finding(book):
+    sheet = {"A1": "Kostnad", "B1": "Belopp"} | {f"A{r}": f"Post {r}" for r in range(2, 7)}
+    sheet |= {f"B{r}": float(r * 10) for r in range(2, 7)}
+    sheet |= {"A7": "Summa", "B7": ("=SUM(B2:B5)", 140)}  # leaves out B6
+    found = [f for f in audit_workbook(book({"S": sheet})).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule) for f in found] == [("B7", "XL012")]
+    assert "Also XL003:" in found[0].message

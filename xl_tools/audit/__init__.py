@@ -20,9 +20,10 @@ from xl_tools.audit.settings import DEFAULT, Settings
 
 
 def run_rules(workbook: Workbook, only: Iterable[str] | None = None,
-              skip: Iterable[str] = (), settings: Settings = DEFAULT) -> list[Finding]:
+              skip: Iterable[str] = (), settings: Settings = DEFAULT, combine: bool = True) -> list[Finding]:
     """Run the registered rules (or those named in ``only``) over a read workbook, with the
-    cross-validated :class:`~xl_tools.audit.settings.Settings` (thresholds, quiet rules)."""
+    cross-validated :class:`~xl_tools.audit.settings.Settings` (thresholds, quiet rules).
+    ``combine=False`` keeps several rules' warnings at one cell apart (for per-rule counts)."""
     ctx = AuditContext(workbook, settings)
     wanted = set(only) if only is not None else set(RULES)
     wanted -= set(skip)
@@ -30,7 +31,28 @@ def run_rules(workbook: Workbook, only: Iterable[str] | None = None,
     for rule_id in sorted(wanted):
         findings.extend(_one_per_cell(RULES[rule_id].check(ctx)))
     findings = [_quieted(f) if f.rule in settings.quiet and f.rule != "XL010" else f for f in findings]
-    return merge_root_causes(workbook, findings, quiet="XL010" in settings.quiet)
+    findings = merge_root_causes(workbook, findings, quiet="XL010" in settings.quiet)
+    return one_per_cell(findings) if combine else findings
+
+
+def one_per_cell(findings: list[Finding]) -> list[Finding]:
+    """Warnings and errors of several rules at one cell are one finding (one cell, one cause to
+    look at): the most severe, with the others' messages after it ("Also XL003: …")."""
+    loud: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.cell and f.severity >= Severity.WARNING:
+            loud.setdefault((f.sheet, f.cell), []).append(f)
+    out: list[Finding] = []
+    for f in findings:
+        group = loud.get((f.sheet, f.cell)) if f.cell and f.severity >= Severity.WARNING else None
+        if not group or len(group) == 1:
+            out.append(f)
+        elif f is group[0]:
+            first, *others = sorted(group, key=lambda g: (-g.severity, g.rule))
+            also = " ".join(f"Also {g.rule}: {g.message}" for g in others)
+            out.append(Finding(first.sheet, first.cell, first.rule, first.severity, f"{first.message} {also}",
+                               first.suggestion))
+    return out
 
 
 def _quieted(finding: Finding) -> Finding:
@@ -123,6 +145,9 @@ def audit_workbook(path: str | Path, *, only: Iterable[str] | None = None,
     findings = run_rules(workbook, only, skip, settings)
     names = [s.name for s in workbook.sheets]
     report = AuditReport(file=str(path), findings=sort_findings(findings, names), sheet_order=names)
+    if workbook.converted_from == "ods":
+        report.notes.append("OpenDocument spreadsheet: converted to .xlsx by LibreOffice for the audit "
+                            "(sheet and cell names are the original's).")
     if not workbook.values_cached:
         report.notes.append(NO_VALUES)
     return report

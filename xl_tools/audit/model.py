@@ -128,6 +128,7 @@ class Workbook:
     # False when formulas were saved without their values (openpyxl and some other writers):
     # then only the structure can be audited, not the numbers (set by the reader)
     values_cached: bool = True
+    converted_from: str = ""  # "ods" when LibreOffice converted it for the audit
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:

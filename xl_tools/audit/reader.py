@@ -426,9 +426,27 @@ def _read_sheet(zf: SafeZip, sheet: Sheet, part: str, strings: list[str]) -> Non
 
 
 def read_workbook(path: str | Path) -> Workbook:
-    """Read a workbook for auditing. Raises :class:`WorkbookReadError` (an
-    :class:`~xl_tools.errors.XlToolsError`) with a one-line message for bad input."""
+    """Read a workbook for auditing: .xlsx/.xlsm, or .ods through a temporary .xlsx made by
+    headless LibreOffice (:mod:`xl_tools.audit.ods`; findings use the .ods's own sheet names).
+    Raises :class:`WorkbookReadError` (an :class:`~xl_tools.errors.XlToolsError`) with a
+    one-line message for bad input."""
+    from xl_tools.audit import ods
+
     path = Path(path)
+    if not ods.is_ods(path):
+        return _read_xlsx(path)
+    names = ods.sheet_names(path)
+    with ods.temporary_folder() as work:
+        workbook = _read_xlsx(ods.convert(path, Path(work)))
+    if len(names) == len(workbook.sheets):
+        for sheet, name in zip(workbook.sheets, names):
+            sheet.name = name
+    workbook.path = str(path)
+    workbook.converted_from = "ods"
+    return workbook
+
+
+def _read_xlsx(path: Path) -> Workbook:
     zf = open_container(path)
     try:
         root_rels = _relationships(zf, "")
