@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from xl_tools.audit.model import Workbook
+from xl_tools.audit.model import Sheet, Workbook
 
 MAX_RANGE = 100_000
 MAX_FORMULA_LENGTH = 8192  # Excel's limit
@@ -227,12 +227,19 @@ class Evaluator:
         self.workbook = workbook
         self._lines: dict[tuple[str, str, int], _Line] = {}
         self.budget = RANGE_BUDGET
+        self._sheets = {s.name: s for s in workbook.sheets}
+
+    def _sheet(self, name: str) -> Sheet | None:
+        found = self._sheets.get(name)
+        if found is None:
+            found = self._sheets[name] = self.workbook.sheet(name)  # type: ignore[assignment]
+        return found
 
     def value(self, form: str, sheet: str, row: int, col: int) -> float | str | None:
         """The formula (relative R1C1) worked out at the cell: a number, an Excel error value
         such as ``#NUM!``, or None when the small evaluator cannot tell. Never raises."""
         try:
-            return self.eval(parse(form), sheet, row, col)
+            return compiled(form)(self, sheet, row, col)
         except ExcelError as exc:
             return exc.code
         except (Unsupported, RecursionError, ArithmeticError, ValueError, TypeError, LookupError):
@@ -244,7 +251,7 @@ class Evaluator:
         key = (name, axis, index)
         line = self._lines.get(key)
         if line is None:
-            target = self.workbook.sheet(name)
+            target = self._sheet(name)
             if target is None:
                 raise Unsupported("sheet")
             line = self._lines[key] = _Line(target, axis, index)
@@ -257,7 +264,7 @@ class Evaluator:
         return sheet or sheet_name, coords
 
     def _value(self, sheet_name: str, r: int, c: int, in_range: bool) -> float | None:
-        sheet = self.workbook.sheet(sheet_name)
+        sheet = self._sheet(sheet_name)
         if sheet is None:
             raise Unsupported("sheet")
         cell = sheet.get(r, c)
@@ -283,7 +290,7 @@ class Evaluator:
                     if summing and (r1 == r2 or c1 == c2):
                         values.append(self._line_sum(name, r1, c1, r2, c2))
                         continue
-                    target = self.workbook.sheet(name)
+                    target = self._sheet(name)
                     if target is None:
                         raise Unsupported("sheet")
                     size = (r2 - r1 + 1) * (c2 - c1 + 1)
@@ -339,6 +346,42 @@ class Evaluator:
         raise Unsupported(str(kind))
 
 
+Compiled = Callable[["Evaluator", str, int, int], float]
+
+
+@lru_cache(maxsize=32768)
+def compiled(form: str) -> Compiled:
+    """The parsed formula turned into nested closures (a column of copies is compiled once and
+    each copy then runs without walking the tree); raises :class:`Unsupported` like ``parse``."""
+    return _compile(parse(form))
+
+
+def _compile(node: Node) -> Compiled:
+    kind = node[0]
+    if kind == "num":
+        number = node[1]
+        return lambda ev, s, r, c: number
+    if kind == "neg":
+        inner = _compile(node[1])
+        return lambda ev, s, r, c: -inner(ev, s, r, c)
+    if kind == "op":
+        op, left, right = _OPS[node[1]], _compile(node[2]), _compile(node[3])
+        return lambda ev, s, r, c: _finite(op(left(ev, s, r, c), right(ev, s, r, c)))
+    if kind == "ref" and len(node[2]) == 1:
+        target = node[1]
+        (row, rel_r), (col, rel_c) = node[2][0]
+
+        def ref(ev: Evaluator, s: str, r: int, c: int) -> float:
+            value = ev._value(target or s, row + r if rel_r else row, col + c if rel_c else col, False)
+            return 0.0 if value is None else value
+        return ref
+    if kind == "call" and node[1] == "IF" and 2 <= len(node[2]) <= 3:
+        cond, yes = _compile(node[2][0]), _compile(node[2][1])
+        no = _compile(node[2][2]) if len(node[2]) == 3 else (lambda ev, s, r, c: 0.0)
+        return lambda ev, s, r, c: yes(ev, s, r, c) if cond(ev, s, r, c) else no(ev, s, r, c)
+    return lambda ev, s, r, c: ev.eval(node, s, r, c)  # everything else: the tree walker
+
+
 def _div(a: float, b: float) -> float:
     if b == 0:
         raise ExcelError("#DIV/0!")
@@ -382,6 +425,7 @@ class _Line:
             elif cell.kind not in ("", "s", "b"):
                 self.bad.append(pos)
         self.scale = 1 << 1100
+        self.totals: dict[tuple[int, int], float] = {}
         self.prefix = [0]
         for pos, num in numerators:
             self.positions.append(pos)
@@ -392,7 +436,10 @@ class _Line:
         if i < len(self.bad) and self.bad[i] <= hi:
             raise Unsupported("value")
         a, b = bisect_left(self.positions, lo), bisect_right(self.positions, hi)
-        return _finite(float(Fraction(self.prefix[b] - self.prefix[a], self.scale)))
+        found = self.totals.get((a, b))
+        if found is None:
+            found = self.totals[(a, b)] = _finite(float(Fraction(self.prefix[b] - self.prefix[a], self.scale)))
+        return found
 
 
 _OPS: dict[str, Callable[[float, float], float]] = {

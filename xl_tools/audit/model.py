@@ -83,6 +83,7 @@ class Cell:
     kind: str = ""
     formula: str | None = None
     style: int = 0
+    form: str | None = None  # the formula in relative R1C1 form, filled in when first asked for
 
     @property
     def address(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xl_tools.audit.formula import Ref, fingerprint, references, to_r1c1
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, Workbook
@@ -55,22 +55,18 @@ class AuditContext:
 
     workbook: Workbook
     settings: Settings = DEFAULT
-    _r1c1: dict[tuple[str, int, int], str] = field(default_factory=dict)
     _referenced: dict[bool, dict[str, _Coverage]] | None = None
 
     def r1c1(self, sheet: Sheet, cell: Cell) -> str | None:
-        """The cell's formula in relative R1C1 form (None for a constant)."""
-        if cell.formula is None:
-            return None
-        key = (sheet.name, cell.row, cell.col)
-        form = self._r1c1.get(key)
-        if form is None:
-            form = self._r1c1[key] = to_r1c1(cell.formula, cell.row, cell.col)
+        """The cell's formula in relative R1C1 form (None for a constant; kept on the cell)."""
+        form = cell.form
+        if form is None and cell.formula is not None:
+            form = cell.form = to_r1c1(cell.formula, cell.row, cell.col)
         return form
 
     def fingerprint(self, sheet: Sheet, cell: Cell) -> frozenset[str] | None:
         """The cell's reference fingerprint (:func:`~xl_tools.audit.formula.fingerprint`)."""
-        form = self.r1c1(sheet, cell)
+        form = cell.form or self.r1c1(sheet, cell)
         return None if form is None else fingerprint(form)
 
     def referenced(self, sheet: Sheet, row: int, col: int, local: bool = False) -> bool:

@@ -14,8 +14,13 @@ EXTERNAL_FUNCTIONS = {"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "
 _DDE = re.compile(r"(?<![A-Za-z0-9_.\"])[A-Za-z0-9_.]+\|['A-Za-z0-9_!\[\]]")
 
 
+_MAYBE = re.compile(r"\[|\||" + "|".join(sorted(EXTERNAL_FUNCTIONS)).replace(".", r"\."), re.IGNORECASE)
+
+
 def external_calls(formula: str) -> str | None:
     """Why ``formula`` reaches outside the workbook, or None."""
+    if not _MAYBE.search(formula):
+        return None  # the common case, one scan
     if any(r.external for r in references(formula)) or re.search(r"\[\d+\]", formula):
         return "refers to another workbook"
     names = set(functions(formula)) & EXTERNAL_FUNCTIONS

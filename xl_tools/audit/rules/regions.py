@@ -38,6 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
@@ -152,6 +153,7 @@ _REF = re.compile(r"(?:'(?:[^']|'')+'!|[A-Za-z0-9_.]+!)?R(?:\[-?\d+\]|\d+)C(?:\[
                   r"(?::R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+))?")
 
 
+@lru_cache(maxsize=65536)
 def _shape(form: str | None) -> str:
     """The R1C1 form with every reference replaced by one placeholder: what the formula does."""
     return _REF.sub("@", form or "").upper()
@@ -224,6 +226,7 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     return sorted(best.values(), key=lambda f: -f.score)
 
 
+@lru_cache(maxsize=65536)
 def _line_key(form: str) -> str | None:
     """What members of one line share: the shape, unless the formula is a bare link or reads
     another sheet (links to different cells are normal, not a copy gone wrong)."""
