@@ -271,7 +271,7 @@ class Evaluator:
         if cell is None or cell.kind == "":
             return None if in_range else 0.0
         if cell.kind == "n" and isinstance(cell.value, float):
-            return cell.value
+            return _finite(cell.value)  # a saved inf or nan is no number Excel could hold
         if in_range and cell.kind in ("s", "b"):
             return None
         raise Unsupported("value")

@@ -272,7 +272,8 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")
         elif math.isclose(cell.value, computed, rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
-            yield Finding(run.sheet.name, cell.address, "XL010", Severity.INFO,
+            same = Severity.WARNING if ctx.settings.xl010_same_value_warns else Severity.INFO
+            yield Finding(run.sheet.name, cell.address, "XL010", same,
                           f"Typed value {cell.value:.15g} in {run.axis} {span} equals what the formula {like} "
                           "gives here: a formula overwritten by its value, which will not follow changes.",
                           "Restore the formula (copy it from a neighbour).")

@@ -46,7 +46,6 @@ from xl_tools.audit.rules.base import AuditContext, rule
 
 MAX_SOURCE = 40  # cells: a larger off-pattern rectangle is a pattern of its own
 MIN_TARGET = 6  # cells of the surrounding region before it counts as a pattern
-MIN_RATIO = 2.0  # the surrounding region must be at least this many times larger
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
 MIN_LINE = 2  # totals in a line before their disagreement counts (a pair of totals may disagree)
 MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one line
@@ -212,7 +211,7 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
         for large, side in around:
             if ctx.settings.xl030_sandwich and (large.cls, opposite[side]) not in sides:
                 continue
-            if large.cls < 0 or large.size < MIN_TARGET or large.size < MIN_RATIO * small.size:
+            if large.cls < 0 or large.size < MIN_TARGET or large.size < ctx.settings.xl030_min_ratio * small.size:
                 continue
             if _shape(ctx.r1c1_at(sheet, large.r1, large.c1)) != small_shape:
                 continue
