@@ -57,6 +57,7 @@ class Book:
     bugs: Cells
     # (group of settings, their values) → rule → flagged cells; group () is the default run
     flagged: dict[tuple, dict[str, Cells]] = field(default_factory=dict)
+    named: Cells = field(default_factory=set)  # every cell the default output names (all rules)
     crashed: bool = False
 
 
@@ -95,6 +96,8 @@ def collect(directory: Path, rules: set[str] | None, threshold: Severity, grid: 
         try:
             workbook = read_workbook(directory / name if ours else directory / "workbooks" / name)
             book.flagged[()] = _counted(run_rules(workbook, settings=LOUD, combine=False), rules, threshold)
+            shown = run_rules(workbook)  # exactly what `xl-tools audit` prints by default
+            book.named = {(f.sheet.strip(), f.cell) for f in shown if f.cell and f.severity >= Severity.WARNING}
             if grid:
                 for affected, names in _groups().items():
                     for values in itertools.product(*(GRID[n] for n in names)):
@@ -248,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     show("shipped settings (what `xl-tools audit` prints by default)", shipped, len(books), with_bugs)
     for rule_id, (tp, n) in sorted(shipped.per_rule.items()):
         print(f"  {rule_id}: {tp} / {n} flagged cells are annotated bugs ({tp / n:.1%})")
+    named = sum(len(b.named) for b in books)
+    right = sum(len(b.named & b.bugs) for b in books)
+    print(f"of all cells the default output names (every rule, warning and error): {right} / {named} are "
+          f"annotated bugs ({right / max(named, 1):.1%})")
     if args.folds > 1:
         ours, _ = collect(OUR_WORKBOOKS, rules, Severity.parse(args.min_severity), True, False, ours=True)
         everything = candidates()

@@ -35,21 +35,25 @@ def external_calls(formula: str) -> str | None:
 def external_references(ctx: AuditContext) -> Iterator[Finding]:
     """Formulas that refer to other workbooks ([1]Sheet!A1), DDE links (app|topic!item),
     WEBSERVICE, RTD, CALL and similar; and the workbook's external link parts. Their values
-    depend on files or services the reader may not have. The auditor never follows them."""
+    depend on files or services the reader may not have. The auditor never follows them.
+    One finding per sheet and kind of link, at its first formula, counting the others."""
     wb = ctx.workbook
     for link in wb.external_links:
         yield Finding("", "", "XL017", Severity.WARNING,
                       f"The workbook links to an external file: {link}.",
                       "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
     for sheet in wb.sheets:
-        for cell in sheet.cells.values():
-            if cell.formula is None:
-                continue
-            why = external_calls(cell.formula)
+        groups: dict[str, list] = {}  # one root cause (the link), one finding per sheet
+        for cell in sorted(sheet.formula_cells(), key=lambda c: (c.row, c.col)):
+            why = external_calls(cell.formula or "")
             if why:
-                yield Finding(sheet.name, cell.address, "XL017", Severity.WARNING,
-                              f"The formula {why}.",
-                              "Bring the data into the workbook so that the result can be checked.")
+                groups.setdefault(why, []).append(cell)
+        for why, cells in groups.items():
+            others = f" So do {len(cells) - 1} other formulas on this sheet, e.g. " + ", ".join(
+                c.address for c in cells[1:6]) + "." if len(cells) > 1 else ""
+            yield Finding(sheet.name, cells[0].address, "XL017", Severity.WARNING,
+                          f"The formula {why}.{others}",
+                          "Bring the data into the workbook so that the result can be checked.")
 
 
 @rule("XL019", Severity.INFO, "Workbook contains macros")
