@@ -14,9 +14,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xl_tools.audit.evaluate import Evaluator
-from xl_tools.audit.formula import Ref, references, translate
+from xl_tools.audit.formula import Ref, fingerprint, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
@@ -38,8 +39,17 @@ def _member(cell: Cell | None) -> bool:
     return cell is not None and (cell.formula is not None or cell.is_number)
 
 
-def runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
-    """All runs of at least MIN_DOMINANT + 1 cells in a sheet, along rows then columns."""
+def runs(ctx: AuditContext, sheet: Sheet) -> list[Run]:
+    """All runs of at least MIN_DOMINANT + 1 cells in a sheet, along rows then columns
+    (worked out once per audit: XL002 and XL010 share them)."""
+    key = ("runs", sheet.name)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = list(_runs(ctx, sheet))
+    return found
+
+
+def _runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
     members = [c for c in sheet.cells.values() if _member(c)]
     for axis in ("row", "column"):
         if axis == "row":
@@ -65,7 +75,12 @@ def form_of(ctx: AuditContext, sheet: Sheet, cell: Cell) -> str:
     """What copies of one formula share: the sorted reference fingerprint."""
     if cell.formula is None:
         return _CONST
-    return "|".join(sorted(ctx.fingerprint(sheet, cell) or ()))
+    return _fingerprint_key(cell.form or ctx.r1c1(sheet, cell) or "")
+
+
+@lru_cache(maxsize=65536)
+def _fingerprint_key(form: str) -> str:
+    return "|".join(sorted(fingerprint(form)))
 
 
 def _make_run(ctx: AuditContext, sheet: Sheet, axis: str, cells: list[Cell]) -> Run:

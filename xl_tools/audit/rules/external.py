@@ -44,11 +44,13 @@ def external_references(ctx: AuditContext) -> Iterator[Finding]:
                       "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
     for sheet in wb.sheets:
         groups: dict[str, list] = {}  # one root cause (the link), one finding per sheet
-        for cell in sorted(sheet.formula_cells(), key=lambda c: (c.row, c.col)):
-            why = external_calls(cell.formula or "")
-            if why:
-                groups.setdefault(why, []).append(cell)
+        for cell in sheet.cells.values():
+            if cell.formula is not None and _MAYBE.search(cell.formula):
+                why = external_calls(cell.formula)
+                if why:
+                    groups.setdefault(why, []).append(cell)
         for why, cells in groups.items():
+            cells.sort(key=lambda c: (c.row, c.col))
             others = f" So do {len(cells) - 1} other formulas on this sheet, e.g. " + ", ".join(
                 c.address for c in cells[1:6]) + "." if len(cells) > 1 else ""
             yield Finding(sheet.name, cells[0].address, "XL017", Severity.WARNING,

@@ -11,6 +11,7 @@ from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.totals import is_typed_year
 
 _SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
+_SUMS = re.compile(r"(SUM|SUMPRODUCT|AVERAGE|SUBTOTAL)\(", re.IGNORECASE)
 
 
 def _numeric(cell: Cell | None, cached: bool = True) -> bool:
@@ -96,7 +97,7 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     the same cell out) is taken as the layout, not a slip."""
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
-            if cell.formula is None or "(" not in cell.formula:
+            if cell.formula is None or not _SUMS.search(cell.formula):
                 continue
             for arg, missing, (mr, mc) in _omitted(ctx, sheet, cell):
                 # the left-out cell copies the formulas of the range: look only at the next total
