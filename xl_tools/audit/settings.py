@@ -23,6 +23,7 @@ class Settings:
     xl002_min_share: float = 0.6  # share of a run the dominant formula must cover (XL002, XL010)
     xl030_min_score: float = 8.0  # bits of size-weighted entropy reduction for a fix (XL030)
     xl030_sandwich: bool = True  # a fix needs the pattern on both sides of the odd rectangle (XL030)
+    xl030_method: str = "rectangles"  # "rectangles" (greedy, with layout filters) or "entropy-tree" (ExceLint)
     xl030_min_ratio: float = 2.0  # the surrounding region is at least this many times larger (XL030)
     xl010_same_value_warns: bool = False  # a typed number equal to what the run's formula gives (XL010)
     quiet: frozenset[str] = frozenset({"XL010"})  # of TUNABLE_RULES: info only
@@ -39,6 +40,7 @@ GRID: dict[str, tuple] = {
     "xl030_min_score": (2.0, 4.0, 8.0),
     "xl030_sandwich": (True, False),
     "xl030_min_ratio": (1.5, 2.0, 4.0),
+    "xl030_method": ("rectangles", "entropy-tree"),
     "xl010_same_value_warns": (False, True),  # ExceLint treats every constant in a formula region alike
 }
 # Which rules each setting changes (the benchmark reruns only these for another value).
@@ -47,5 +49,6 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "xl030_min_score": ("XL030",),
     "xl030_sandwich": ("XL030",),
     "xl030_min_ratio": ("XL030",),
+    "xl030_method": ("XL030",),
     "xl010_same_value_warns": ("XL010",),
 }

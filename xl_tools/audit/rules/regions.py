@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from xl_tools.audit import entropy_tree
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
@@ -195,8 +196,34 @@ class Fix:
     score: float
 
 
+def _tree_fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
+    """ExceLint's published method (:mod:`xl_tools.audit.entropy_tree`): entropy-guided
+    decomposition, fixes ranked by entropy reduction weighted by fix distance; only the
+    cross-validated size and score thresholds apply, none of the layout filters below."""
+    classes = {k: v for k, v in _classes(ctx, sheet).items() if v != _TEXT}
+    leaves = entropy_tree.decompose(classes)
+    if not leaves:
+        return []
+    first: dict[int, tuple[int, int]] = {}
+    for key, cls in classes.items():
+        if cls >= 0 and cls not in first:
+            first[cls] = key
+    vectors = {cls: entropy_tree.resultant(ctx.r1c1_at(sheet, *key) or "", *key) for cls, key in first.items()}
+    best: dict[Rect, Fix] = {}
+    for fix in entropy_tree.fixes(leaves, vectors):
+        small = Rect(fix.small.r1, fix.small.c1, fix.small.r2, fix.small.c2, fix.small.cls)
+        large = Rect(fix.large.r1, fix.large.c1, fix.large.r2, fix.large.c2, fix.large.cls)
+        if small.size > MAX_SOURCE or large.size < ctx.settings.xl030_min_ratio * small.size:
+            continue
+        if fix.score >= ctx.settings.xl030_min_score and (small not in best or best[small].score < fix.score):
+            best[small] = Fix(small, large, fix.score)
+    return sorted(best.values(), key=lambda f: -f.score)
+
+
 def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     """The proposed fixes of a sheet that pass the filters, best first (at most one per rectangle)."""
+    if ctx.settings.xl030_method == "entropy-tree":
+        return _tree_fixes(ctx, sheet)
     classes = _classes(ctx, sheet)
     rects = decompose(classes)
     at = {key: rect for rect in rects for key in rect.cells()}
