@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from xl_tools.audit.formula import functions, references
 from xl_tools.audit.model import Finding, Severity
@@ -15,6 +16,16 @@ _DDE = re.compile(r"(?<![A-Za-z0-9_.\"])[A-Za-z0-9_.]+\|['A-Za-z0-9_!\[\]]")
 
 
 _MAYBE = re.compile(r"\[|\||" + "|".join(sorted(EXTERNAL_FUNCTIONS)).replace(".", r"\."), re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _maybe_external(form: str) -> bool:
+    """Whether a formula (relative R1C1 form, so copies share the answer) could reach outside:
+    after its relative references are taken out, a bracket, a pipe or an external function."""
+    return bool(_MAYBE.search(_OWN_REF.sub("@", form)))
+
+
+_OWN_REF = re.compile(r"R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+)")
 
 
 def external_calls(formula: str) -> str | None:
@@ -45,7 +56,7 @@ def external_references(ctx: AuditContext) -> Iterator[Finding]:
     for sheet in wb.sheets:
         groups: dict[str, list] = {}  # one root cause (the link), one finding per sheet
         for cell in sheet.cells.values():
-            if cell.formula is not None and _MAYBE.search(cell.formula):
+            if cell.formula is not None and _maybe_external(cell.form or ctx.r1c1(sheet, cell) or ""):
                 why = external_calls(cell.formula)
                 if why:
                     groups.setdefault(why, []).append(cell)
