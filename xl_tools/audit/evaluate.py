@@ -375,11 +375,41 @@ def _compile(node: Node) -> Compiled:
             value = ev._value(target or s, row + r if rel_r else row, col + c if rel_c else col, False)
             return 0.0 if value is None else value
         return ref
+    if kind == "call" and node[1] == "SUM":
+        parts = [_compile_sum_part(arg) for arg in node[2]]
+
+        def total(ev: Evaluator, s: str, r: int, c: int) -> float:
+            try:
+                return _finite(math.fsum(part(ev, s, r, c) for part in parts))
+            except OverflowError:
+                raise ExcelError("#NUM!") from None
+        return total
     if kind == "call" and node[1] == "IF" and 2 <= len(node[2]) <= 3:
         cond, yes = _compile(node[2][0]), _compile(node[2][1])
         no = _compile(node[2][2]) if len(node[2]) == 3 else (lambda ev, s, r, c: 0.0)
         return lambda ev, s, r, c: yes(ev, s, r, c) if cond(ev, s, r, c) else no(ev, s, r, c)
     return lambda ev, s, r, c: ev.eval(node, s, r, c)  # everything else: the tree walker
+
+
+def _compile_sum_part(arg: Node) -> Compiled:
+    """One argument of SUM: a range over one row or column is summed from the line's prefix
+    sums; anything else goes through the general path (one value, or a 2-D range)."""
+    if arg[0] == "ref" and len(arg[2]) == 2:
+        target = arg[1]
+        (ra, rel_ra), (ca, rel_ca) = arg[2][0]
+        (rb, rel_rb), (cb, rel_cb) = arg[2][1]
+
+        def part(ev: Evaluator, s: str, r: int, c: int) -> float:
+            r1, r2 = (ra + r if rel_ra else ra), (rb + r if rel_rb else rb)
+            c1, c2 = (ca + c if rel_ca else ca), (cb + c if rel_cb else cb)
+            r1, r2 = min(r1, r2), max(r1, r2)
+            c1, c2 = min(c1, c2), max(c1, c2)
+            if (r1 == r2 or c1 == c2) and (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_RANGE:
+                return ev._line_sum(target or s, r1, c1, r2, c2)
+            return math.fsum(ev._args((arg,), s, r, c, summing=True))
+        return part
+    inner = _compile(arg)
+    return inner
 
 
 def _div(a: float, b: float) -> float:
