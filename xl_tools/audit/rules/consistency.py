@@ -50,23 +50,22 @@ def runs(ctx: AuditContext, sheet: Sheet) -> list[Run]:
 
 
 def _runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
-    members = [c for c in sheet.cells.values() if _member(c)]
-    for axis in ("row", "column"):
-        if axis == "row":
-            ordered = sorted(members, key=lambda c: (c.row, c.col))
-        else:
-            ordered = sorted(members, key=lambda c: (c.col, c.row))
+    cells = sheet.cells
+    keys = sorted(k for k, c in cells.items() if c.formula is not None or c.is_number)  # row by row
+    by_col: dict[int, list[tuple[int, int]]] = {}
+    for key in keys:
+        by_col.setdefault(key[1], []).append(key)  # each column's rows stay in order
+    lines = (("row", keys, 1), ("column", [k for col in sorted(by_col) for k in by_col[col]], 0))
+    for axis, ordered, step in lines:
         current: list[Cell] = []
-        for cell in ordered:
-            if current:
-                last = current[-1]
-                adjacent = (last.row == cell.row and last.col + 1 == cell.col) if axis == "row" \
-                    else (last.col == cell.col and last.row + 1 == cell.row)
-                if not adjacent:
-                    if len(current) > MIN_DOMINANT:
-                        yield _make_run(ctx, sheet, axis, current)
-                    current = []
-            current.append(cell)
+        last: tuple[int, int] | None = None
+        for key in ordered:
+            if last is not None and not (key[1 - step] == last[1 - step] and key[step] == last[step] + 1):
+                if len(current) > MIN_DOMINANT:
+                    yield _make_run(ctx, sheet, axis, current)
+                current = []
+            current.append(cells[key])
+            last = key
         if len(current) > MIN_DOMINANT:
             yield _make_run(ctx, sheet, axis, current)
 
