@@ -94,9 +94,9 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
     by_row: dict[int, list[tuple[int, int]]] = {}
     for (r, c), cls in classes.items():
         by_row.setdefault(r, []).append((c, cls))
-    open_rects: dict[tuple[int, int, int], Rect] = {}  # (c1, c2, cls) → rect ending at the last row
+    open_rects: dict[tuple[int, int, int], int] = {}  # (c1, c2, cls) → first row of a rect ending at last_row
     done: list[Rect] = []
-    last_row = None
+    last_row = 0
     for r in sorted(by_row):
         row = sorted(by_row[r])
         spans: list[tuple[int, int, int]] = []
@@ -108,13 +108,13 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
             spans.append((start, prev, cls))
             start, prev, cls = c, c, k
         spans.append((start, prev, cls))
-        still: dict[tuple[int, int, int], Rect] = {}
+        still: dict[tuple[int, int, int], int] = {}
         for span in spans:
-            old = open_rects.pop(span, None) if last_row == r - 1 else None
-            still[span] = Rect(old.r1 if old else r, span[0], r, span[1], span[2])
-        done.extend(open_rects.values())
+            first = open_rects.pop(span, None) if last_row == r - 1 else None
+            still[span] = r if first is None else first
+        done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
         open_rects, last_row = still, r
-    done.extend(open_rects.values())
+    done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
     # join side-by-side rectangles with the same rows and class (column-wise patterns)
     by_rows: dict[tuple[int, int, int, int], Rect] = {(x.r1, x.r2, x.cls, x.c1): x for x in done}
     out: list[Rect] = []
