@@ -10,6 +10,9 @@ import xlsxwriter
 
 from xl_tools.audit import run_rules
 from xl_tools.audit.reader import read_workbook
+from xl_tools.audit.settings import DEFAULT
+
+LOUD = DEFAULT.changed(quiet=frozenset())
 
 # A sheet is {address: value}; a value "=..." is a formula, (formula, cached) gives its cached value.
 SheetSpec = dict[str, object]
@@ -59,11 +62,12 @@ def book(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def findings(book) -> Callable[..., list]:
-    """Build a workbook and return the findings of the given rule ids."""
+    """Build a workbook and return the findings of the given rule ids (each rule at its own
+    severity: the cross-validated quiet list is tested apart)."""
 
     def run(rule_ids: str | list[str], sheets: dict[str, SheetSpec], **options) -> list:
         ids = [rule_ids] if isinstance(rule_ids, str) else rule_ids
-        return run_rules(read_workbook(book(sheets, **options)), only=ids)
+        return run_rules(read_workbook(book(sheets, **options)), only=ids, settings=LOUD)
 
     return run
 

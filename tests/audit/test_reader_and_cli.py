@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from xl_tools.audit import audit_workbook
 from xl_tools.audit.reader import OLE_MAGIC, WorkbookReadError
+from xl_tools.audit.settings import Settings
 from xl_tools.cli import cli
 
 
@@ -100,8 +101,31 @@ def test_json_schema_and_exit_codes(book):
 
 def test_text_report_groups_by_sheet_most_severe_first(book):
     path = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25), "C1": ("=A1/0", "#DIV/0!")}})
-    text = run("audit", str(path)).output
+    text = run("audit", str(path), "--min-severity", "info").output
     assert "[S]" in text and text.index("ERROR") < text.index("INFO")
+
+
+def test_default_output_is_warnings_and_errors(book):
+    path = book({"S": {"A1": 1, "B1": ("=A1*0.25", 0.25), "C1": ("=A1/0", "#DIV/0!")}})
+    text = run("audit", str(path)).output
+    assert "ERROR" in text and "INFO " not in text
+    assert "1 below warning not shown; --min-severity info shows them" in text
+
+
+def test_typed_number_over_formula_is_one_finding_listing_what_it_disturbs(book):
+    rows = {f"A{r}": r * 10 for r in range(1, 7)}
+    rows |= {f"B{r}": (f"=A{r}*2", r * 20) for r in range(1, 7)}
+    rows["B4"] = 999  # typed over the formula (=A4*2 gives 80)
+    rows["B7"] = ("=SUM(B1:B6)", 420)  # saved before the overwrite: stale now
+    rows["C7"] = ("=B7/2", 210)
+    path = book({"S": rows})
+    loud = Settings(quiet=frozenset())  # XL010 at its own severity
+    found = [f for f in audit_workbook(path, settings=loud).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "error")]
+    assert "It disturbs 2 cells that use it: B7 (XL014), C7." in found[0].message
+    # shipped settings (XL010 quiet by cross-validation): still one finding, as severe as what it took in
+    found = [f for f in audit_workbook(path).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "warning")]
 
 
 def test_annotate_writes_copy_with_comments_and_summary(tmp_path, book):
@@ -153,3 +177,12 @@ def test_a_rule_reports_a_cell_once_with_its_most_severe_finding(monkeypatch, bo
     found = run_rules(read_workbook(book({"S": {"A1": 1}})), only=["XL999"])
     assert [(f.cell, f.message) for f in found] == [("", "workbook-level, kept"), ("", "another workbook-level, kept"),
                                                    ("A1", "second view, worse")]
+
+
+def test_one_cell_two_rules_is_one_finding(book):
+    sheet = {"A1": "Kostnad", "B1": "Belopp"} | {f"A{r}": f"Post {r}" for r in range(2, 7)}
+    sheet |= {f"B{r}": float(r * 10) for r in range(2, 7)}
+    sheet |= {"A7": "Summa", "B7": ("=SUM(B2:B5)", 140)}  # leaves out B6
+    found = [f for f in audit_workbook(book({"S": sheet})).findings if f.severity.label != "info"]
+    assert [(f.cell, f.rule) for f in found] == [("B7", "XL012")]
+    assert "Also XL003:" in found[0].message

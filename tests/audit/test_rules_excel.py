@@ -208,3 +208,30 @@ def test_xl003_line_of_copied_totals_leaving_out_the_same_row_is_layout(findings
     assert findings("XL003", {"S": sheet}) == []
     sheet["B5"] = ("=SUM(B3:B4)", 5)
     assert "B5" in [f.cell for f in findings("XL003", {"S": sheet})]
+
+
+def test_xl004_column_of_codes_is_text_by_design(findings):
+    codes = column("A", 1, ["01", "03", "10", "12", "25"]) | {"B6": "=SUM(C1:C5)"}
+    assert findings("XL004", {"S": codes}) == []
+    assert [f.cell for f in findings("XL004", {"S": column("A", 1, ["10", "12", "25"])})] == ["A1", "A2", "A3"]
+
+
+def test_xl005_formula_that_tests_for_empty_inputs_is_not_flagged(findings):
+    assert findings("XL005", {"S": {"B1": '=IF(COUNT(A1)=0,"saknas",A1*2)'}}) == []
+    found = findings("XL005", {"S": {"B1": "=A1*2"}})
+    assert [f.cell for f in found] == ["B1"] and "type 0" not in found[0].suggestion
+
+
+def test_xl001_error_spreading_to_users_is_one_finding(findings):
+    sheet = {"A1": 0, "B1": ("=10/A1", "#DIV/0!"), "C1": ("=B1*2", "#DIV/0!"), "D1": ("=SUM(B1:C1)", "#DIV/0!"),
+             "A3": ("=#REF!+1", "#REF!")}
+    found = findings("XL001", {"S": sheet})
+    assert sorted(f.cell for f in found) == ["A3", "B1"]
+    assert "2 cells that use it show the error too" in next(f for f in found if f.cell == "B1").message
+
+
+def test_xl017_one_finding_per_sheet_and_kind_of_link(findings):
+    sheet = {f"A{r}": f"=[1]Budget!B{r}" for r in range(1, 6)} | {"B1": '=WEBSERVICE("http://x")'}
+    found = findings("XL017", {"S": sheet})
+    assert sorted(f.cell for f in found) == ["A1", "B1"]
+    assert "So do 4 other formulas on this sheet" in next(f for f in found if f.cell == "A1").message

@@ -1,11 +1,25 @@
 """Write a copy of the workbook with each finding as a cell comment and a fill colour,
-and a first sheet listing the findings with links. The original is never modified."""
+and a first sheet listing the findings with links. The original is never modified.
+
+Every text the auditor writes (sheet names, messages) is written as text, never as a formula:
+a sheet named ``=calc|'x'!A0`` stays inert in the copy. The copy is written atomically: into
+an unnamed file in the target folder (Linux ``O_TMPFILE``), which gets its name only when it is
+complete — killed at any moment, the auditor leaves neither a half-written nor a hidden file.
+Where the file system has no unnamed files, a temporary name beside the target is removed on
+every exit Python sees.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -57,11 +71,12 @@ def annotate(source: str | Path, report: AuditReport, out: str | Path) -> Path:
     while name in wb.sheetnames:
         name += "_"
     ws = wb.create_sheet(name, 0)
-    ws.append(["Blad", "Cell", "Regel", "Allvar", "Beskrivning", "Förslag"])
+    _put_row(ws, 1, ["Blad", "Cell", "Regel", "Allvar", "Beskrivning", "Förslag"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for f in report.findings:
-        ws.append([f.sheet or "(arbetsbok)", f.cell, f.rule, f.severity.label, f.message, f.suggestion])
+        _put_row(ws, ws.max_row + 1,
+                 [f.sheet or "(arbetsbok)", f.cell, f.rule, f.severity.label, f.message, f.suggestion])
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=ws.max_row, column=2)
             link.hyperlink = f"#{_quote(f.sheet)}!{f.cell}"
@@ -70,7 +85,107 @@ def annotate(source: str | Path, report: AuditReport, out: str | Path) -> Path:
         ws.column_dimensions[col].width = width
     wb.active = 0
     try:
-        wb.save(out)
+        write_atomically(out, wb.save)
     except OSError as exc:
         raise XlToolsError(f"Cannot write {out}: {exc.strerror or exc}.") from None
     return out
+
+
+def _put_row(ws, row: int, texts: list[str]) -> None:
+    """Write texts as text: a value starting with "=" must never become a live formula."""
+    for col, text in enumerate(texts, start=1):
+        cell = ws.cell(row=row, column=col)
+        cell.value = text
+        cell.data_type = "s"
+
+
+def write_atomically(out: Path, save: Callable[[IO[bytes]], None]) -> None:
+    """Call ``save(file)`` and give the result the name ``out`` only when it is complete."""
+    folder = out.parent if str(out.parent) else Path(".")
+    _remove_stale_temporaries(folder, out)
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o666)
+    except (AttributeError, OSError):
+        fd = -1
+    if fd < 0:
+        _write_named(out, folder, save)
+        return
+    with os.fdopen(fd, "w+b") as fh:
+        save(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+        try:
+            _link(fh.fileno(), out)
+        except OSError:  # no linkat through /proc here: copy the finished bytes under a temporary name
+            fh.seek(0)
+            _write_named(out, folder, lambda target: shutil.copyfileobj(fh, target))
+
+
+def _temporary_name(out: Path, pid: int) -> str:
+    return f".{out.stem}.xl-tools-{pid}.tmp.xlsx"
+
+
+def _remove_stale_temporaries(folder: Path, out: Path) -> None:
+    """Temporaries of an earlier run that was killed (its process is gone) are removed."""
+    prefix, suffix = f".{out.stem}.xl-tools-", ".tmp.xlsx"
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(suffix):
+                pid = name[len(prefix):-len(suffix)]
+                if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+def _write_named(out: Path, folder: Path, save: Callable[[IO[bytes]], None]) -> None:
+    """Write under a temporary name beside ``out`` (removed on every exit Python sees, SIGTERM
+    and SIGHUP included), then rename it over ``out``."""
+    tmp = folder / _temporary_name(out, os.getpid())
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    in_main = threading.current_thread() is threading.main_thread()
+    try:
+        if in_main:
+            for sig in previous:
+                signal.signal(sig, stop)
+        with open(tmp, "w+b") as fh:
+            save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if in_main:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _link(fd: int, out: Path) -> None:
+    """Give the unnamed file ``fd`` the name ``out`` (replacing an older file atomically)."""
+    source = f"/proc/self/fd/{fd}"
+    try:
+        os.link(source, out, follow_symlinks=True)
+        return
+    except FileExistsError:
+        pass
+    temp = out.with_name(_temporary_name(out, os.getpid()))
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    os.link(source, temp, follow_symlinks=True)
+    try:
+        os.replace(temp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

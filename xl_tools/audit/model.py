@@ -83,6 +83,7 @@ class Cell:
     kind: str = ""
     formula: str | None = None
     style: int = 0
+    form: str | None = None  # the formula in relative R1C1 form, filled in when first asked for
 
     @property
     def address(self) -> str:
@@ -103,6 +104,8 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     protected: bool = False
+    # formulas longer or deeper than Excel allows: (row, col, length), kept out of the rules
+    oversized: list[tuple[int, int, int]] = field(default_factory=list)
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
@@ -122,6 +125,11 @@ class Workbook:
     external_links: list[str] = field(default_factory=list)
     unlocked_styles: set[int] = field(default_factory=set)
     defined_names: dict[str, str] = field(default_factory=dict)
+
+    # False when formulas were saved without their values (openpyxl and some other writers):
+    # then only the structure can be audited, not the numbers (set by the reader)
+    values_cached: bool = True
+    converted_from: str = ""  # "ods" when LibreOffice converted it for the audit
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
@@ -145,6 +153,8 @@ class AuditReport:
     file: str
     findings: list[Finding] = field(default_factory=list)
     sheet_order: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once, e.g. "values could not be checked"
+    hidden: int = 0  # findings left out below the chosen severity
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -153,4 +163,7 @@ class AuditReport:
         return sum(1 for f in self.findings if f.severity >= at_least)
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "findings": [f.as_dict() for f in self.findings]}
+        out: dict[str, object] = {"file": self.file, "findings": [f.as_dict() for f in self.findings]}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out

@@ -1,26 +1,33 @@
 """Safe, fast reading of .xlsx/.xlsm files for the auditor.
 
-The file is opened as a zip archive and its XML parts are streamed with
-:mod:`defusedxml` (DTDs and entity declarations are refused). Before any part is
-decompressed, the sizes declared in the archive are checked against limits, so a
-zip bomb is refused without being expanded. Macros (``vbaProject.bin``) are noted,
-never run; external links are listed, never followed.
+Two layers, kept apart so that the container check can be swapped for a shared one:
+
+* :func:`open_container` — everything about the *file*: it must be a regular file (a FIFO,
+  device or folder is refused before it is opened, so nothing blocks), not an encrypted or
+  old binary workbook, a zip archive whose declared sizes, member count and compression
+  ratios are within limits (a zip bomb is refused before anything is decompressed); and its
+  XML parts are only ever parsed by :meth:`SafeZip.parse`, a hardened streaming expat parser
+  (any DTD, entity declaration or external entity is refused; no network; no tree is built).
+* the part readers below — workbook, shared strings, styles, sheets — streamed through
+  callbacks, cell by cell, with every attribute checked (a row number of 5 000 digits or
+  ``r="abc"`` is a one-line error, never a traceback).
+
+Macros (``vbaProject.bin``) are noted, never run; external links are listed, never followed.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
-from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
-
-from xl_tools.audit.formula import translate
+from xl_tools.audit.evaluate import beyond_excel_limits
+from xl_tools.audit.formula import MAX_COL, MAX_ROW, translate
 from xl_tools.audit.model import Cell, Sheet, Workbook, column_number
 from xl_tools.errors import XlToolsError
 
@@ -29,105 +36,167 @@ MAX_TOTAL_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real workbook
 MAX_MEMBER_UNCOMPRESSED = 512 << 20
 MAX_RATIO = 200  # XML compresses 10–50×; bombs compress 1000× and more
 MAX_MEMBERS = 20_000
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_ADDRESS = re.compile(r"([A-Z]+)([0-9]+)")
+_CHUNK = 1 << 20
+_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 
 class WorkbookReadError(XlToolsError):
     """A file the auditor cannot or will not read (not a workbook, encrypted, unsafe)."""
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class _Refused(Exception):
+    """Raised inside the XML callbacks; turned into a WorkbookReadError with the part's name."""
 
 
-def _attr(elem: Element, name: str) -> str | None:
-    """An attribute by local name (namespaced attributes such as r:id included)."""
-    value = elem.get(name)
-    if value is not None:
-        return value
-    for key, val in elem.attrib.items():
-        if _local(key) == name:
-            return val
-    return None
+# ---------------------------------------------------------------------------------------------
+# Container safety: the one place that decides whether a file may be opened and how its XML is
+# parsed. (A shared opener for import/verify/carry-over may replace this section.)
+# ---------------------------------------------------------------------------------------------
 
-
-def check_container(path: Path) -> None:
-    """Refuse, with one line, what is not a readable .xlsx/.xlsm."""
-    if not path.exists():
-        raise WorkbookReadError(f"{path}: no such file. Check the path.")
-    if path.is_dir():
-        raise WorkbookReadError(f"{path} is a folder; give an .xlsx or .xlsm file.")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if head == OLE_MAGIC:
-            fh.seek(0)
-            blob = fh.read(1 << 20)
-            if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
-                raise WorkbookReadError(
-                    f"{path.name} is encrypted (password to open). Remove the password in Excel "
-                    "(File > Info > Protect Workbook) and save a copy to audit."
-                )
-            raise WorkbookReadError(
-                f"{path.name} is an old binary Excel file (.xls). Open it in Excel or LibreOffice "
-                "and save it as .xlsx to audit it."
-            )
-    if head[:2] != b"PK":
-        raise WorkbookReadError(
-            f"{path.name} is not an Excel workbook (expected an .xlsx or .xlsm file, a zip archive)."
-        )
+def _refuse_entities(*_args: object) -> None:
+    raise _Refused("declares a DTD or XML entities; refusing to read it (possible entity-expansion attack)")
 
 
 class SafeZip:
-    """A zip archive whose declared sizes have been checked against bomb limits."""
+    """A zip archive that passed :func:`open_container`; its parts are parsed only by :meth:`parse`."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+        self.path, self.zf = path, zf
+        self.names = {info.filename for info in zf.infolist()}
+
+    def parse(self, name: str, start: Callable[[str, dict[str, str]], None] | None = None,
+              end: Callable[[str], None] | None = None, text: Callable[[str], None] | None = None) -> None:
+        """Stream part ``name`` through expat callbacks (tag names as written, prefix included).
+        DTDs, entity declarations and external entities are refused; bad XML or a corrupt member
+        becomes a one-line :class:`WorkbookReadError`."""
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.buffer_size = 1 << 16
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _refuse_entities
+        parser.EntityDeclHandler = _refuse_entities
+        parser.ExternalEntityRefHandler = _refuse_entities  # type: ignore[assignment]
+        if start:
+            parser.StartElementHandler = start
+        if end:
+            parser.EndElementHandler = end
+        if text:
+            parser.CharacterDataHandler = text
+        where = f"{self.path.name}: part {name}"
         try:
-            self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise WorkbookReadError(f"{path.name} is a corrupt or truncated zip file ({exc}); "
-                                    "open it in Excel and save it again.") from None
-        infos = self.zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise WorkbookReadError(f"{path.name} has {len(infos)} parts; refusing to read (possible zip bomb).")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_MEMBER_UNCOMPRESSED or (info.file_size > (8 << 20) and ratio > MAX_RATIO):
-                raise WorkbookReadError(
-                    f"{path.name}: part {info.filename} would expand to {info.file_size:,} bytes "
-                    f"(ratio {ratio:.0f}:1); refusing to read a possible zip bomb."
-                )
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise WorkbookReadError(
-                f"{path.name} would expand to {total:,} bytes; refusing to read a possible zip bomb."
-            )
-        self.names = {info.filename for info in infos}
-
-    def open(self, name: str) -> IO[bytes]:
-        return self.zf.open(name)
+            with self.zf.open(name) as fh:
+                while chunk := fh.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except _Refused as exc:
+            raise WorkbookReadError(f"{where} {exc}.") from None
+        except expat.ExpatError as exc:
+            raise WorkbookReadError(f"{where} is not well-formed XML ({expat.ErrorString(exc.code)}, "
+                                    f"line {exc.lineno}).") from None
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+            text_ = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise WorkbookReadError(f"{where} cannot be decompressed ({text_}).") from None
 
     def close(self) -> None:
         self.zf.close()
 
 
-def _iterparse(zf: SafeZip, name: str) -> Iterator[tuple[str, Element]]:
-    """Stream (event, element) pairs of one part; DTDs, entities and bad XML become one-line errors."""
+def open_container(path: Path) -> SafeZip:
+    """Refuse, with one line, what is not a readable .xlsx/.xlsm — before reading anything that
+    could block or expand: only a regular file is opened; encrypted and .xls files are named;
+    member count, declared sizes and compression ratios are checked against zip-bomb limits."""
     try:
-        with zf.open(name) as fh:
-            yield from iterparse(fh, events=("start", "end"), forbid_dtd=True,
-                                 forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise WorkbookReadError(f"{path}: no such file. Check the path.") from None
+    except OSError as exc:
+        raise WorkbookReadError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise WorkbookReadError(f"{path} is a folder; give an .xlsx or .xlsm file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise WorkbookReadError(f"{path} is not a regular file (a pipe, device or socket); "
+                                "give an .xlsx or .xlsm file saved on disk.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if head == OLE_MAGIC:
+                fh.seek(0)
+                blob = fh.read(1 << 20)
+                if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
+                    raise WorkbookReadError(
+                        f"{path.name} is encrypted (password to open). Remove the password in Excel "
+                        "(File > Info > Protect Workbook) and save a copy to audit.")
+                raise WorkbookReadError(
+                    f"{path.name} is an old binary Excel file (.xls). Open it in Excel or LibreOffice "
+                    "and save it as .xlsx to audit it.")
+    except OSError as exc:
+        raise WorkbookReadError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if head[:2] != b"PK":
         raise WorkbookReadError(
-            f"{zf.path.name}: part {name} declares a DTD or XML entities ({type(exc).__name__}); "
-            "refusing to read it (possible entity-expansion attack)."
-        ) from None
-    except ParseError as exc:
-        raise WorkbookReadError(f"{zf.path.name}: part {name} is not well-formed XML ({exc}).") from None
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
-        raise WorkbookReadError(f"{zf.path.name}: part {name} cannot be decompressed ({exc}).") from None
+            f"{path.name} is not an Excel workbook (expected an .xlsx or .xlsm file, a zip archive).")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookReadError(f"{path.name} is a corrupt or truncated zip file ({str(exc).splitlines()[0]}); "
+                                "open it in Excel and save it again.") from None
+    infos = zf.infolist()
+    try:
+        if len(infos) > MAX_MEMBERS:
+            raise WorkbookReadError(f"{path.name} has {len(infos)} parts; refusing to read (possible zip bomb).")
+        total = 0
+        for member in infos:
+            total += member.file_size
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > MAX_MEMBER_UNCOMPRESSED or (member.file_size > (8 << 20) and ratio > MAX_RATIO):
+                raise WorkbookReadError(
+                    f"{path.name}: part {member.filename} would expand to {member.file_size:,} bytes "
+                    f"(ratio {ratio:.0f}:1); refusing to read a possible zip bomb.")
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            raise WorkbookReadError(f"{path.name} would expand to {total:,} bytes; "
+                                    "refusing to read a possible zip bomb.")
+    except WorkbookReadError:
+        zf.close()
+        raise
+    return SafeZip(path, zf)
+
+
+def check_container(path: Path) -> None:
+    """Refuse what :func:`open_container` refuses, without keeping the archive open."""
+    open_container(Path(path)).close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Parts
+# ---------------------------------------------------------------------------------------------
+
+_LOCAL: dict[str, str] = {}
+_COLUMNS: dict[str, int] = {}
+
+
+def _local(tag: str) -> str:
+    """``x:row`` / ``row`` → ``row`` (cached: tags repeat)."""
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rpartition(":")[2]
+    return name
+
+
+def _attr(attrs: dict[str, str], name: str) -> str | None:
+    """An attribute by local name (prefixed attributes such as r:id included)."""
+    value = attrs.get(name)
+    if value is not None:
+        return value
+    for key, val in attrs.items():
+        if _local(key) == name:
+            return val
+    return None
+
+
+def _int(text: str | None, what: str, limit: int) -> int:
+    """A positive whole number of at most ``limit``; anything else is refused (never int() of 5 000 digits)."""
+    if text is None or not text.isdigit() or len(text) > len(str(limit)) or not 1 <= int(text) <= limit:
+        raise _Refused(f"has {what} {str(text)[:20]!r}, which is not a number from 1 to {limit}")
+    return int(text)
 
 
 def _relationships(zf: SafeZip, part: str) -> dict[str, tuple[str, str]]:
@@ -137,14 +206,16 @@ def _relationships(zf: SafeZip, part: str) -> dict[str, tuple[str, str]]:
     rels: dict[str, tuple[str, str]] = {}
     if rels_name not in zf.names:
         return rels
-    for event, elem in _iterparse(zf, rels_name):
-        if event == "end" and _local(elem.tag) == "Relationship":
-            target = elem.get("Target", "")
-            mode = elem.get("TargetMode", "")
-            if mode != "External":
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "Relationship":
+            target = attrs.get("Target", "")
+            if attrs.get("TargetMode", "") != "External":
                 target = posixpath.normpath(target.lstrip("/") if target.startswith("/")
                                             else posixpath.join(folder, target))
-            rels[elem.get("Id", "")] = (elem.get("Type", ""), target)
+            rels[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
+
+    zf.parse(rels_name, start)
     return rels
 
 
@@ -153,19 +224,30 @@ def _shared_strings(zf: SafeZip, name: str | None) -> list[str]:
     if not name or name not in zf.names:
         return strings
     parts: list[str] = []
-    in_rph = 0
-    for event, elem in _iterparse(zf, name):
-        tag = _local(elem.tag)
-        if tag == "rPh":
-            in_rph += 1 if event == "start" else -1
-        if event != "end":
-            continue
-        if tag == "t" and not in_rph:
-            parts.append(elem.text or "")
-        elif tag == "si":
+    state = {"rph": 0, "in_t": False}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = _local(tag)
+        if local == "t":
+            state["in_t"] = not state["rph"]
+        elif local == "rPh":
+            state["rph"] += 1
+
+    def end(tag: str) -> None:
+        local = _local(tag)
+        if local == "t":
+            state["in_t"] = False
+        elif local == "rPh":
+            state["rph"] -= 1
+        elif local == "si":
             strings.append("".join(parts))
-            parts = []
-            elem.clear()
+            parts.clear()
+
+    def text(data: str) -> None:
+        if state["in_t"]:
+            parts.append(data)
+
+    zf.parse(name, start, end, text)
     return strings
 
 
@@ -174,20 +256,27 @@ def _unlocked_styles(zf: SafeZip, name: str | None) -> set[int]:
     unlocked: set[int] = set()
     if not name or name not in zf.names:
         return unlocked
-    in_xfs, index = False, -1
-    for event, elem in _iterparse(zf, name):
-        tag = _local(elem.tag)
-        if tag == "cellXfs":
-            in_xfs = event == "start"
-        elif in_xfs and tag == "xf" and event == "start":
-            index += 1
-        elif in_xfs and tag == "protection" and event == "end" and elem.get("locked") in ("0", "false"):
-            unlocked.add(index)
+    state = {"in_xfs": False, "index": -1}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = _local(tag)
+        if local == "cellXfs":
+            state["in_xfs"] = True
+        elif state["in_xfs"] and local == "xf":
+            state["index"] += 1
+        elif state["in_xfs"] and local == "protection" and attrs.get("locked") in ("0", "false"):
+            unlocked.add(state["index"])
+
+    def end(tag: str) -> None:
+        if _local(tag) == "cellXfs":
+            state["in_xfs"] = False
+
+    zf.parse(name, start, end)
     return unlocked
 
 
 def _to_value(kind: str, text: str | None) -> tuple[object, str]:
-    if text is None:
+    if text is None or (not text and kind in ("", "n")):  # <v/>: no value saved (openpyxl)
         return None, ""
     if kind in ("", "n"):
         try:
@@ -203,95 +292,162 @@ def _to_value(kind: str, text: str | None) -> tuple[object, str]:
     return text, "s"
 
 
-def _read_sheet(zf: SafeZip, sheet: Sheet, part: str, strings: list[str]) -> None:
-    shared: dict[str, tuple[str, int, int]] = {}
-    row_no, col_no = 0, 0
-    cell: Cell | None = None
-    f_elem: tuple[str, dict[str, str]] | None = None
-    v_text: str | None = None
-    is_parts: list[str] = []
-    depth_is = 0
-    for event, elem in _iterparse(zf, part):
-        tag = _local(elem.tag)
-        if event == "start":
-            if tag == "row":
-                row_no = int(elem.get("r") or row_no + 1)
-                col_no = 0
-                if elem.get("hidden") in ("1", "true"):
-                    sheet.hidden_rows.add(row_no)
-            elif tag == "c":
-                ref = elem.get("r")
-                if ref:
-                    m = _ADDRESS.match(ref)
-                    if m:
-                        col_no, row_no = column_number(m.group(1)), int(m.group(2))
-                else:
-                    col_no += 1
-                cell = Cell(row_no, col_no, style=int(elem.get("s") or 0))
-                cell.kind = elem.get("t") or "n"
-                f_elem, v_text, is_parts = None, None, []
-            elif tag == "is":
-                depth_is += 1
-            continue
-        # end events
-        if tag == "v":
-            v_text = elem.text
-        elif tag == "f":
-            f_elem = (elem.text or "", dict(elem.attrib))
-        elif tag == "t" and depth_is:
-            is_parts.append(elem.text or "")
-        elif tag == "is":
-            depth_is -= 1
-        elif tag == "c" and cell is not None:
-            kind = cell.kind
-            if kind == "s":
-                try:
-                    cell.value, cell.kind = strings[int(v_text or "")], "s"
-                except (ValueError, IndexError):
-                    cell.value, cell.kind = v_text, "s"
-            elif kind == "inlineStr":
-                cell.value, cell.kind = "".join(is_parts), "s"
-            elif kind == "str":
-                cell.value, cell.kind = (v_text or ""), "s"
+class _SheetReader:
+    """Callbacks that fill a :class:`Sheet` from its part, one cell at a time."""
+
+    def __init__(self, sheet: Sheet, strings: list[str]) -> None:
+        self.sheet, self.strings = sheet, strings
+        self.shared: dict[str, tuple[str, int, int]] = {}
+        self.row_no = self.col_no = 0
+        self.cell: Cell | None = None
+        self.f_attrs: dict[str, str] | None = None
+        self.v_text: str | None = None
+        self.f_text = ""
+        self.text: list[str] | None = None  # collecting the text of <v>, <f> or <t>
+        self.is_parts: list[str] = []
+        self.in_is = 0
+        self.hidden_spans: list[tuple[int, int]] = []
+
+    def hidden_columns(self) -> set[int]:
+        """The hidden columns, each once however many <col> elements name it."""
+        out: set[int] = set()
+        reach = 0
+        for lo, hi in sorted(self.hidden_spans):
+            if hi > reach:
+                out.update(range(max(lo, reach + 1), hi + 1))
+                reach = hi
+        return out
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = _local(tag) if ":" in tag else tag
+        if local == "c":
+            ref = attrs.get("r")
+            if ref:
+                m = _ADDRESS.fullmatch(ref)
+                if m is None:
+                    raise _Refused(f"has a cell reference {ref[:20]!r} that is not an address such as B3")
+                letters = m.group(1)
+                col = _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, column_number(letters))
+                row = int(m.group(2))
+                if not (1 <= col <= MAX_COL and 1 <= row <= MAX_ROW):
+                    raise _Refused(f"has a cell reference {ref[:20]!r} outside the sheet")
+                self.col_no, self.row_no = col, row
             else:
-                cell.value, cell.kind = _to_value(kind, v_text)
-            if f_elem is not None:
-                text, attrs = f_elem
-                ftype = attrs.get("t", "normal")
-                if ftype == "shared":
-                    si = attrs.get("si", "")
-                    if text:
-                        shared[si] = (text, cell.row, cell.col)
-                        cell.formula = text
-                    elif si in shared:
-                        master, mrow, mcol = shared[si]
-                        cell.formula = translate(master, cell.row - mrow, cell.col - mcol)
-                elif ftype != "dataTable" and text:
+                self.col_no += 1
+            style = attrs.get("s")
+            cell = self.cell = Cell(self.row_no, self.col_no,
+                                    style=int(style) if style and style.isdigit() and len(style) < 10 else 0)
+            cell.kind = attrs.get("t") or "n"
+            self.f_attrs, self.v_text, self.is_parts = None, None, []
+        elif local == "v" or local == "f":
+            self.text = []
+            if local == "f":
+                self.f_attrs = attrs
+        elif local == "row":
+            r = attrs.get("r")
+            self.row_no = _int(r, "a row number", MAX_ROW) if r is not None else self.row_no + 1
+            self.col_no = 0
+            if attrs.get("hidden") in ("1", "true"):
+                self.sheet.hidden_rows.add(self.row_no)
+        elif local == "is":
+            self.in_is += 1
+        elif local == "t" and self.in_is:
+            self.text = []
+        elif local == "col" and attrs.get("hidden") in ("1", "true"):
+            lo = _int(attrs.get("min") or "1", "a column number", 10**9)
+            hi = _int(attrs.get("max") or str(lo), "a column number", 10**9)
+            if lo <= MAX_COL:  # beyond the sheet's 16 384 columns nothing can be hidden
+                self.hidden_spans.append((lo, min(hi, MAX_COL)))
+        elif local == "sheetProtection" and attrs.get("sheet") in ("1", "true"):
+            self.sheet.protected = True
+
+    def chars(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def end(self, tag: str) -> None:
+        local = _local(tag) if ":" in tag else tag
+        if local == "v":
+            self.v_text = "".join(self.text or ())
+            self.text = None
+        elif local == "f":
+            self.f_text = "".join(self.text or ())
+            self.text = None
+        elif local == "t" and self.in_is:
+            self.is_parts.append("".join(self.text or ()))
+            self.text = None
+        elif local == "is":
+            self.in_is -= 1
+        elif local == "c" and self.cell is not None:
+            self._finish(self.cell)
+            self.cell = None
+
+    def _finish(self, cell: Cell) -> None:
+        kind, v_text = cell.kind, self.v_text
+        if kind == "s":
+            try:
+                cell.value, cell.kind = self.strings[int(v_text or "")], "s"
+            except (ValueError, IndexError):
+                cell.value, cell.kind = v_text, "s"
+        elif kind == "inlineStr":
+            cell.value, cell.kind = "".join(self.is_parts), "s"
+        elif kind == "str":
+            cell.value, cell.kind = (v_text or ""), "s"
+        else:
+            cell.value, cell.kind = _to_value(kind, v_text)
+        attrs = self.f_attrs
+        if attrs is not None:
+            text = self.f_text
+            ftype = attrs.get("t", "normal")
+            if ftype == "shared":
+                si = attrs.get("si", "")
+                if text:
+                    self.shared[si] = (text, cell.row, cell.col)
                     cell.formula = text
-            if cell.value is None and cell.formula is None:
-                cell.kind = ""
-                if cell.style == 0:
-                    cell = None
-                    elem.clear()
-                    continue
-            sheet.cells[(cell.row, cell.col)] = cell
-            cell = None
-            elem.clear()
-        elif tag == "row":
-            elem.clear()
-        elif tag == "col" and elem.get("hidden") in ("1", "true"):
-            lo, hi = int(elem.get("min") or 1), int(elem.get("max") or 1)
-            sheet.hidden_cols.update(range(lo, min(hi, lo + 16384) + 1))
-        elif tag == "sheetProtection" and elem.get("sheet") in ("1", "true"):
-            sheet.protected = True
+                elif si in self.shared:
+                    master, mrow, mcol = self.shared[si]
+                    cell.formula = translate(master, cell.row - mrow, cell.col - mcol)
+            elif ftype != "dataTable" and text:
+                cell.formula = text
+            if cell.formula is not None and beyond_excel_limits(cell.formula):
+                self.sheet.oversized.append((cell.row, cell.col, len(cell.formula)))
+                cell.formula = None  # no rule reads it: Excel itself would refuse it
+        if cell.value is None and cell.formula is None:
+            cell.kind = ""
+            if cell.style == 0:
+                return
+        self.sheet.cells[(cell.row, cell.col)] = cell
+
+
+def _read_sheet(zf: SafeZip, sheet: Sheet, part: str, strings: list[str]) -> None:
+    reader = _SheetReader(sheet, strings)
+    zf.parse(part, reader.start, reader.end, reader.chars)
+    sheet.hidden_cols = reader.hidden_columns()
 
 
 def read_workbook(path: str | Path) -> Workbook:
-    """Read a workbook for auditing. Raises :class:`WorkbookReadError` (an
-    :class:`~xl_tools.errors.XlToolsError`) with a one-line message for bad input."""
+    """Read a workbook for auditing: .xlsx/.xlsm, or .ods through a temporary .xlsx made by
+    headless LibreOffice (:mod:`xl_tools.audit.ods`; findings use the .ods's own sheet names).
+    Raises :class:`WorkbookReadError` (an :class:`~xl_tools.errors.XlToolsError`) with a
+    one-line message for bad input."""
+    from xl_tools.audit import ods
+
     path = Path(path)
-    check_container(path)
-    zf = SafeZip(path)
+    if not ods.is_ods(path):
+        return _read_xlsx(path)
+    names = ods.sheet_names(path)
+    with ods.temporary_folder() as work:
+        workbook = _read_xlsx(ods.convert(path, Path(work)))
+    if len(names) == len(workbook.sheets):
+        for sheet, name in zip(workbook.sheets, names):
+            sheet.name = name
+    workbook.path = str(path)
+    workbook.converted_from = "ods"
+    return workbook
+
+
+def _read_xlsx(path: Path) -> Workbook:
+    zf = open_container(path)
     try:
         root_rels = _relationships(zf, "")
         wb_part = next((t for typ, t in root_rels.values() if typ.endswith("/officeDocument")), None)
@@ -308,16 +464,28 @@ def read_workbook(path: str | Path) -> Workbook:
         wb.has_macros = any(n.lower().endswith("vbaproject.bin") for n in zf.names)
         rels = _relationships(zf, wb_part)
         sheets: list[tuple[str, str, str]] = []
-        for event, elem in _iterparse(zf, wb_part):
-            if event != "end":
-                continue
-            tag = _local(elem.tag)
-            if tag == "sheet":
-                sheets.append((elem.get("name", "?"), elem.get("state", "visible"), _attr(elem, "id") or ""))
-            elif tag == "calcPr" and elem.get("calcMode") == "manual":
+        name_text: list[str] = []
+        defining: list[str] = []
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            local = _local(tag)
+            if local == "sheet":
+                sheets.append((attrs.get("name", "?"), attrs.get("state", "visible"), _attr(attrs, "id") or ""))
+            elif local == "calcPr" and attrs.get("calcMode") == "manual":
                 wb.calc_mode = "manual"
-            elif tag == "definedName" and elem.get("name"):
-                wb.defined_names[elem.get("name", "")] = elem.text or ""
+            elif local == "definedName" and attrs.get("name"):
+                defining[:] = [attrs["name"]]
+                name_text.clear()
+
+        def end(tag: str) -> None:
+            if _local(tag) == "definedName" and defining:
+                wb.defined_names[defining.pop()] = "".join(name_text)
+
+        def text(data: str) -> None:
+            if defining:
+                name_text.append(data)
+
+        zf.parse(wb_part, start, end, text)
         for typ, target in rels.values():
             if typ.endswith("/externalLink"):
                 ext_rels = _relationships(zf, target) if target in zf.names else {}
@@ -334,6 +502,8 @@ def read_workbook(path: str | Path) -> Workbook:
             sheet = Sheet(name=name, state=state)
             _read_sheet(zf, sheet, target, strings)
             wb.sheets.append(sheet)
+        formulas = [c for s in wb.sheets for c in s.cells.values() if c.formula is not None]
+        wb.values_cached = not formulas or any(c.value is not None for c in formulas)
         return wb
     finally:
         zf.close()

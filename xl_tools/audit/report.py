@@ -13,12 +13,15 @@ def to_json(report: AuditReport) -> str:
     return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
 
 
-def to_text(report: AuditReport) -> str:
+def to_text(report: AuditReport, hidden_below: str = "") -> str:
     """Grouped by sheet (workbook-level findings first), most severe first, one line each:
-    ``  ERROR    B23   XL012  message → suggestion``."""
+    ``  ERROR    B23   XL012  message → suggestion``. ``hidden_below`` names the severity
+    under which findings were left out (their number is said at the end)."""
     lines = [f"Audit of {report.file}"]
+    for note in report.notes:
+        lines.append(f"Note: {note}")
     if not report.findings:
-        lines.append("No findings.")
+        lines.append("No findings." + _hidden_note(report, hidden_below))
         return "\n".join(lines)
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet):
         lines.append("")
@@ -29,5 +32,11 @@ def to_text(report: AuditReport) -> str:
     counts = {s: sum(1 for f in report.findings if f.severity.label == s) for s in ("error", "warning", "info")}
     lines.append("")
     lines.append(f"{len(report.findings)} findings: {counts['error']} errors, {counts['warning']} warnings, "
-                 f"{counts['info']} info.")
+                 f"{counts['info']} info." + _hidden_note(report, hidden_below))
     return "\n".join(lines)
+
+
+def _hidden_note(report: AuditReport, hidden_below: str) -> str:
+    if not hidden_below or not report.hidden:
+        return ""
+    return f" ({report.hidden} below {hidden_below} not shown; --min-severity info shows them.)"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from xl_tools.audit.formula import references
+from xl_tools.audit.graph import Key, References, dependents_by_level
 from xl_tools.audit.model import Cell, Workbook, a1, column_number
 from xl_tools.errors import XlToolsError
 
@@ -61,59 +63,76 @@ def _precedents(workbook: Workbook, sheet: str, cell: Cell) -> list[tuple[str, i
     return out
 
 
-def _dependents_index(workbook: Workbook) -> dict[tuple[str, int, int], list[tuple[str, int, int]]]:
-    index: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
-    for sheet in workbook.sheets:
-        for cell in sheet.formula_cells():
-            for ref in references(cell.formula or ""):
-                if ref.external or ref.size > 100_000:
-                    continue
-                name = ref.sheet or sheet.name
-                target = workbook.sheet(name)
-                if target is None:
-                    continue
-                name = target.name
-                for r in range(ref.row1, ref.row2 + 1):
-                    for c in range(ref.col1, ref.col2 + 1):
-                        index.setdefault((name, r, c), []).append((sheet.name, cell.row, cell.col))
-    return index
+MAX_LINES = 2000  # a trace longer than this is cut (and says so)
+
+
+def _render(lines: list[str], root: Key, children: Callable[[Key], list[tuple[Key, str | None]]],
+            label: Callable[[Key], str], depth: int) -> None:
+    """Append the tree under ``root`` to ``lines``, depth first, without recursion. A cell is
+    expanded once; cells shown before are named together on one line ("also … shown above")."""
+    shown = {root}
+    stack: list[tuple[Key, str | None, int]] = []
+
+    def push(key: Key, level: int) -> None:
+        if level > depth:
+            return
+        fresh, repeated = [], []
+        for child, text in children(key):
+            if text is None and child in shown:
+                repeated.append(child)
+            else:
+                fresh.append((child, text))
+                if text is None:
+                    shown.add(child)
+        if repeated:
+            names = ", ".join(f"{s}!{a1(r, c)}" for s, r, c in repeated[:5])
+            more = f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+            stack.append(((root[0], 0, 0), f"also {names}{more} (shown above)", level))
+        for child, text in reversed(fresh):
+            stack.append((child, text, level))
+
+    push(root, 1)
+    while stack:
+        if len(lines) >= MAX_LINES:
+            lines.append(f"… cut at {MAX_LINES} lines; use a smaller --depth or trace a cell further in.")
+            return
+        key, text, level = stack.pop()
+        lines.append("  " * level + "└─ " + (text or label(key)))
+        if text is None:
+            push(key, level + 1)
 
 
 def trace(workbook: Workbook, target: str, depth: int = 5) -> str:
     """The precedents (what the cell is computed from) and dependents (what uses it) as
-    indented trees, ``depth`` levels deep; cycles and repeats are marked, not followed."""
+    indented trees, ``depth`` levels deep. Each cell is visited once (a cell reached again is
+    named on an "also … shown above" line), so the cost is linear in the cells reached, and
+    the output is cut at :data:`MAX_LINES` lines."""
     sheet, row, col = parse_target(workbook, target)
-    lines = [_label(workbook, sheet, workbook.sheet(sheet).get(row, col), row, col)]  # type: ignore[union-attr]
+    depth = max(0, depth)
 
-    def walk_prec(name: str, r: int, c: int, level: int, seen: set) -> None:
-        cell = workbook.sheet(name).get(r, c) if workbook.sheet(name) else None  # type: ignore[union-attr]
-        if cell is None or cell.formula is None or level > depth:
-            return
-        for pname, pr, pc, text in _precedents(workbook, name, cell):
-            psheet = workbook.sheet(pname)
-            pcell = psheet.get(pr, pc) if psheet else None
-            label = text or _label(workbook, pname, pcell, pr, pc)
-            key = (pname, pr, pc)
-            mark = " (seen)" if key in seen else ""
-            lines.append("  " * level + "└─ " + label + mark)
-            if text is None and not mark:
-                walk_prec(pname, pr, pc, level + 1, seen | {key})
+    def label(key: Key) -> str:
+        found = workbook.sheet(key[0])
+        return _label(workbook, key[0], found.get(key[1], key[2]) if found else None, key[1], key[2])
 
-    lines.append("Precedents:")
-    walk_prec(sheet, row, col, 1, {(sheet, row, col)})
-    index = _dependents_index(workbook)
+    def precedents(key: Key) -> list[tuple[Key, str | None]]:
+        found = workbook.sheet(key[0])
+        cell = found.get(key[1], key[2]) if found else None
+        if cell is None or cell.formula is None:
+            return []
+        out: list[tuple[Key, str | None]] = []
+        for name, r, c, text in _precedents(workbook, key[0], cell):
+            target_sheet = workbook.sheet(name)
+            out.append(((target_sheet.name if target_sheet else name, r, c), text))
+        return out
 
-    def walk_dep(key: tuple[str, int, int], level: int, seen: set) -> None:
-        if level > depth:
-            return
-        for dep in index.get(key, []):
-            dsheet = workbook.sheet(dep[0])
-            dcell = dsheet.get(dep[1], dep[2]) if dsheet else None
-            mark = " (seen)" if dep in seen else ""
-            lines.append("  " * level + "└─ " + _label(workbook, dep[0], dcell, dep[1], dep[2]) + mark)
-            if not mark:
-                walk_dep(dep, level + 1, seen | {dep})
-
+    root = (sheet, row, col)
+    lines = [label(root), "Precedents:"]
+    _render(lines, root, precedents, label, depth)
+    levels = dependents_by_level(References(workbook), [root], max_levels=depth, max_cells=MAX_LINES * 10)
+    under: dict[Key, list[tuple[Key, str | None]]] = {}
+    for level in levels:
+        for dep, parents in sorted(level.items(), key=lambda item: (item[0][0] != sheet, item[0])):
+            under.setdefault(parents[0] if parents else root, []).append((dep, None))
     lines.append("Dependents:")
-    walk_dep((sheet, row, col), 1, {(sheet, row, col)})
+    _render(lines, root, lambda key: under.get(key, []), label, depth)
     return "\n".join(lines)

@@ -21,9 +21,9 @@ _SEVERITIES = ["info", "warning", "error"]
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=False), default=None,
               help="Write a copy with each finding as a comment and fill, and a first sheet listing them.")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default="error", show_default=True,
-              help="Exit 1 when a finding of this severity or worse is found.")
-@click.option("--min-severity", type=click.Choice(_SEVERITIES), default="info", show_default=True,
-              help="Leave out findings below this severity.")
+              help="Exit 1 when a finding of this severity or worse is found (shown or not).")
+@click.option("--min-severity", type=click.Choice(_SEVERITIES), default="warning", show_default=True,
+              help="Leave out findings below this severity (info: also notes and style advice).")
 def audit(file: str, fmt: str, annotate_out: str | None, fail_on: str, min_severity: str) -> None:
     """Audit FILE (.xlsx/.xlsm) for hand-edited mistakes; nothing in it is run or followed.
 
@@ -31,12 +31,14 @@ def audit(file: str, fmt: str, annotate_out: str | None, fail_on: str, min_sever
     """
     report = audit_workbook(file)
     floor = Severity.parse(min_severity)
+    failed = report.count(Severity.parse(fail_on))  # on everything found, shown or not
+    report.hidden = sum(1 for f in report.findings if f.severity < floor)
     report.findings = [f for f in report.findings if f.severity >= floor]
-    click.echo(to_json(report) if fmt == "json" else to_text(report))
+    click.echo(to_json(report) if fmt == "json" else to_text(report, hidden_below=min_severity))
     if annotate_out:
         out = annotate(file, report, annotate_out)
         click.echo(f"Annotated copy written to {out}", err=True)
-    if report.count(Severity.parse(fail_on)):
+    if failed:
         raise SystemExit(1)
 
 

@@ -6,6 +6,7 @@ from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
     external,
     grant,
     hidden,
+    limits,
     lookups,
     magic_numbers,
     operators,

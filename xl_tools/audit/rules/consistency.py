@@ -14,14 +14,15 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from xl_tools.audit.evaluate import Evaluator, Unsupported, parse
-from xl_tools.audit.formula import Ref, references, translate
+from xl_tools.audit.evaluate import Evaluator
+from xl_tools.audit.formula import Ref, fingerprint, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
 MIN_DOMINANT = 3  # copies of a form before it counts as the run's pattern
-MIN_SHARE = 0.6  # share of the run that the dominant form must cover
+MIN_SHARE = 0.6  # share of the run that the dominant form must cover (Settings.xl002_min_share)
 MAX_ODD = 2  # an odd form seen more often than this is a pattern of its own
 _CONST = "\0const"
 
@@ -38,25 +39,33 @@ def _member(cell: Cell | None) -> bool:
     return cell is not None and (cell.formula is not None or cell.is_number)
 
 
-def runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
-    """All runs of at least MIN_DOMINANT + 1 cells in a sheet, along rows then columns."""
-    members = [c for c in sheet.cells.values() if _member(c)]
-    for axis in ("row", "column"):
-        if axis == "row":
-            ordered = sorted(members, key=lambda c: (c.row, c.col))
-        else:
-            ordered = sorted(members, key=lambda c: (c.col, c.row))
+def runs(ctx: AuditContext, sheet: Sheet) -> list[Run]:
+    """All runs of at least MIN_DOMINANT + 1 cells in a sheet, along rows then columns
+    (worked out once per audit: XL002 and XL010 share them)."""
+    key = ("runs", sheet.name)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = list(_runs(ctx, sheet))
+    return found
+
+
+def _runs(ctx: AuditContext, sheet: Sheet) -> Iterator[Run]:
+    cells = sheet.cells
+    keys = sorted(k for k, c in cells.items() if c.formula is not None or c.is_number)  # row by row
+    by_col: dict[int, list[tuple[int, int]]] = {}
+    for key in keys:
+        by_col.setdefault(key[1], []).append(key)  # each column's rows stay in order
+    lines = (("row", keys, 1), ("column", [k for col in sorted(by_col) for k in by_col[col]], 0))
+    for axis, ordered, step in lines:
         current: list[Cell] = []
-        for cell in ordered:
-            if current:
-                last = current[-1]
-                adjacent = (last.row == cell.row and last.col + 1 == cell.col) if axis == "row" \
-                    else (last.col == cell.col and last.row + 1 == cell.row)
-                if not adjacent:
-                    if len(current) > MIN_DOMINANT:
-                        yield _make_run(ctx, sheet, axis, current)
-                    current = []
-            current.append(cell)
+        last: tuple[int, int] | None = None
+        for key in ordered:
+            if last is not None and not (key[1 - step] == last[1 - step] and key[step] == last[step] + 1):
+                if len(current) > MIN_DOMINANT:
+                    yield _make_run(ctx, sheet, axis, current)
+                current = []
+            current.append(cells[key])
+            last = key
         if len(current) > MIN_DOMINANT:
             yield _make_run(ctx, sheet, axis, current)
 
@@ -65,7 +74,12 @@ def form_of(ctx: AuditContext, sheet: Sheet, cell: Cell) -> str:
     """What copies of one formula share: the sorted reference fingerprint."""
     if cell.formula is None:
         return _CONST
-    return "|".join(sorted(ctx.fingerprint(sheet, cell) or ()))
+    return _fingerprint_key(cell.form or ctx.r1c1(sheet, cell) or "")
+
+
+@lru_cache(maxsize=65536)
+def _fingerprint_key(form: str) -> str:
+    return "|".join(sorted(fingerprint(form)))
 
 
 def _make_run(ctx: AuditContext, sheet: Sheet, axis: str, cells: list[Cell]) -> Run:
@@ -73,10 +87,10 @@ def _make_run(ctx: AuditContext, sheet: Sheet, axis: str, cells: list[Cell]) -> 
     return Run(sheet, axis, cells, forms)
 
 
-def dominant_form(run: Run) -> tuple[str, int] | None:
-    """The run's formula pattern, if one form clearly dominates."""
+def dominant_form(run: Run, min_share: float = MIN_SHARE) -> tuple[str, int] | None:
+    """The run's formula pattern, if one form clearly dominates (covers ``min_share`` of it)."""
     form, count = Counter(run.forms).most_common(1)[0]
-    if form == _CONST or count < MIN_DOMINANT or count < MIN_SHARE * len(run.forms):
+    if form == _CONST or count < MIN_DOMINANT or count < min_share * len(run.forms):
         return None
     return form, count
 
@@ -136,7 +150,7 @@ def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, C
     seen: set[tuple[str, int, int]] = set()
     for sheet in ctx.workbook.sheets:
         for run in runs(ctx, sheet):
-            found = dominant_form(run)
+            found = dominant_form(run, ctx.settings.xl002_min_share)
             if found is None:
                 continue
             form, count = found
@@ -222,10 +236,8 @@ def _nearest_example(run: Run, cell: Cell, form: str) -> Cell:
 
 def _pattern_value(ctx: AuditContext, evaluator: Evaluator, run: Run, example: Cell, cell: Cell) -> float | None:
     """What the run's formula, copied to ``cell``, gives on the saved values (None: cannot tell)."""
-    try:
-        return evaluator.eval(parse(ctx.r1c1(run.sheet, example) or ""), run.sheet.name, cell.row, cell.col)
-    except (Unsupported, RecursionError):
-        return None
+    computed = evaluator.value(ctx.r1c1(run.sheet, example) or "", run.sheet.name, cell.row, cell.col)
+    return computed if isinstance(computed, float) else None
 
 
 def _not_a_sum_of(run: Run, example: Cell, cell: Cell) -> bool:
@@ -269,18 +281,19 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
         computed = _pattern_value(ctx, evaluator, run, example, cell)
         if computed is None:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.WARNING,
-                          f"Typed value {cell.value:g} in {run.axis} {span}, where the other cells are "
+                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the other cells are "
                           f"formulas {like}.",
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")
         elif math.isclose(cell.value, computed, rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
-            yield Finding(run.sheet.name, cell.address, "XL010", Severity.INFO,
-                          f"Typed value {cell.value:g} in {run.axis} {span} equals what the formula {like} "
+            same = Severity.WARNING if ctx.settings.xl010_same_value_warns else Severity.INFO
+            yield Finding(run.sheet.name, cell.address, "XL010", same,
+                          f"Typed value {cell.value:.15g} in {run.axis} {span} equals what the formula {like} "
                           "gives here: a formula overwritten by its value, which will not follow changes.",
                           "Restore the formula (copy it from a neighbour).")
         else:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
-                          f"Typed value {cell.value:g} in {run.axis} {span}, where the formula {like} "
+                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the formula {like} "
                           f"would give {computed:.15g}.",
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")

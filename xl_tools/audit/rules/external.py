@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from xl_tools.audit.formula import functions, references
 from xl_tools.audit.model import Finding, Severity
@@ -14,8 +15,23 @@ EXTERNAL_FUNCTIONS = {"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "
 _DDE = re.compile(r"(?<![A-Za-z0-9_.\"])[A-Za-z0-9_.]+\|['A-Za-z0-9_!\[\]]")
 
 
+_MAYBE = re.compile(r"\[|\||" + "|".join(sorted(EXTERNAL_FUNCTIONS)).replace(".", r"\."), re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _maybe_external(form: str) -> bool:
+    """Whether a formula (relative R1C1 form, so copies share the answer) could reach outside:
+    after its relative references are taken out, a bracket, a pipe or an external function."""
+    return bool(_MAYBE.search(_OWN_REF.sub("@", form)))
+
+
+_OWN_REF = re.compile(r"R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+)")
+
+
 def external_calls(formula: str) -> str | None:
     """Why ``formula`` reaches outside the workbook, or None."""
+    if not _MAYBE.search(formula):
+        return None  # the common case, one scan
     if any(r.external for r in references(formula)) or re.search(r"\[\d+\]", formula):
         return "refers to another workbook"
     names = set(functions(formula)) & EXTERNAL_FUNCTIONS
@@ -30,21 +46,27 @@ def external_calls(formula: str) -> str | None:
 def external_references(ctx: AuditContext) -> Iterator[Finding]:
     """Formulas that refer to other workbooks ([1]Sheet!A1), DDE links (app|topic!item),
     WEBSERVICE, RTD, CALL and similar; and the workbook's external link parts. Their values
-    depend on files or services the reader may not have. The auditor never follows them."""
+    depend on files or services the reader may not have. The auditor never follows them.
+    One finding per sheet and kind of link, at its first formula, counting the others."""
     wb = ctx.workbook
     for link in wb.external_links:
         yield Finding("", "", "XL017", Severity.WARNING,
                       f"The workbook links to an external file: {link}.",
                       "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
     for sheet in wb.sheets:
+        groups: dict[str, list] = {}  # one root cause (the link), one finding per sheet
         for cell in sheet.cells.values():
-            if cell.formula is None:
-                continue
-            why = external_calls(cell.formula)
-            if why:
-                yield Finding(sheet.name, cell.address, "XL017", Severity.WARNING,
-                              f"The formula {why}.",
-                              "Bring the data into the workbook so that the result can be checked.")
+            if cell.formula is not None and _maybe_external(cell.form or ctx.r1c1(sheet, cell) or ""):
+                why = external_calls(cell.formula)
+                if why:
+                    groups.setdefault(why, []).append(cell)
+        for why, cells in groups.items():
+            cells.sort(key=lambda c: (c.row, c.col))
+            others = f" So do {len(cells) - 1} other formulas on this sheet, e.g. " + ", ".join(
+                c.address for c in cells[1:6]) + "." if len(cells) > 1 else ""
+            yield Finding(sheet.name, cells[0].address, "XL017", Severity.WARNING,
+                          f"The formula {why}.{others}",
+                          "Bring the data into the workbook so that the result can be checked.")
 
 
 @rule("XL019", Severity.INFO, "Workbook contains macros")

@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from xl_tools import regions as regions_mod
 from xl_tools.audit.formula import references
@@ -37,6 +38,7 @@ _DATE_TEXT = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def exact_region(text: str) -> Region | None:
     """The region that ``text`` names exactly (any case or diacritics, with or without
     Region/Landstinget/län), or None — close misspellings do not count here."""

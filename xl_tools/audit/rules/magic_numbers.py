@@ -22,7 +22,7 @@ _INT = re.compile(r"^-?\d+$")
 
 def _power_of_ten(value: float) -> bool:
     """10, 100, 1 000 000, 0.001 …: unit conversions (kr → Mkr), not hidden inputs."""
-    if value <= 0:
+    if value <= 0 or not math.isfinite(value):
         return False
     exponent = round(math.log10(value))
     return abs(exponent) <= 12 and value == 10.0 ** exponent

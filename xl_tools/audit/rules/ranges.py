@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from xl_tools.audit.formula import function_calls, references
+from xl_tools.audit.formula import function_calls, references, split_strings
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.totals import is_typed_year
 
 _SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
+_SUMS = re.compile(r"(SUM|SUMPRODUCT|AVERAGE|SUBTOTAL)\(", re.IGNORECASE)
 
 
-def _numeric(cell: Cell | None) -> bool:
-    return cell is not None and cell.kind == "n" and isinstance(cell.value, float)
+def _numeric(cell: Cell | None, cached: bool = True) -> bool:
+    """A number; without cached values in the workbook, any formula counts (structure only)."""
+    if cell is None:
+        return False
+    return (cell.kind == "n" and isinstance(cell.value, float)) or (not cached and cell.formula is not None)
 
 
 def _is_aggregate(cell: Cell) -> bool:
@@ -39,7 +45,8 @@ def _omitted(ctx: AuditContext, sheet: Sheet, cell: Cell) -> Iterator[tuple[str,
                         continue
                     for (r, c), (er, ec) in ends:
                         beyond, edge = sheet.get(r, c), sheet.get(er, ec)
-                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond) or not _numeric(edge):
+                        cached = ctx.workbook.values_cached
+                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond, cached) or not _numeric(edge, cached):
                             continue
                         assert beyond is not None
                         if is_typed_year(beyond):
@@ -91,37 +98,73 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     the same cell out) is taken as the layout, not a slip."""
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
-            if cell.formula is None or "(" not in cell.formula:
+            if cell.formula is None or not _SUMS.search(cell.formula):
                 continue
             for arg, missing, (mr, mc) in _omitted(ctx, sheet, cell):
                 # the left-out cell copies the formulas of the range: look only at the next total
                 reach = 1 if _continues_formulas(ctx, sheet, cell, mr, mc) else 3
-                if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc):
-                    break
+                if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc, local=True):
+                    break  # the whole line leaves it out, or another total on this sheet takes it in
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
                               f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
                               f"Extend the range to include {missing}, or move {missing} away if it does not belong.")
                 break
 
 
+_GUARDS = re.compile(r'\b(COUNT|COUNTA|COUNTBLANK|ISBLANK|ISNUMBER|ISTEXT)\(|(=|<>)\s*""', re.IGNORECASE)
+
+
+_SINGLE = re.compile(r"(?:(?P<sheet>'(?:[^']|'')+'|[^\s!()'\",;+\-*/^&=<>:\[\]]+)!)?"
+                     r"(?<![:\w])R(\[-?\d+\]|\d+)C(\[-?\d+\]|\d+)(?!\s*:)")
+
+
+def _offset(part: str) -> tuple[int, bool]:
+    return (int(part[1:-1]), True) if part.startswith("[") else (int(part), False)
+
+
+@lru_cache(maxsize=65536)
+def _single_refs(form: str) -> tuple:
+    """The single-cell references of a formula in relative R1C1 form, as (sheet or None,
+    (row, relative), (col, relative)); none when the formula tests for empty inputs itself or
+    reaches into another workbook."""
+    if _GUARDS.search(form) or "[" in form.replace("R[", "").replace("C[", ""):
+        return ()
+    out = []
+    for is_string, text in split_strings(form):
+        if is_string:
+            continue
+        for m in _SINGLE.finditer(text):
+            sheet = m.group("sheet")
+            if sheet and sheet.startswith("'"):
+                sheet = sheet[1:-1].replace("''", "'")
+            out.append((sheet, _offset(m.group(2)), _offset(m.group(3))))
+    return tuple(out)
+
+
 @rule("XL005", Severity.INFO, "Formula refers to empty cells")
 def refers_to_empty(ctx: AuditContext) -> Iterator[Finding]:
-    """A formula that refers to a single cell that is empty (Excel counts it as 0 or "")."""
+    """A formula that refers to a single cell that is empty (Excel reads it as 0 or "").
+    Not for formulas that test for empty inputs themselves (COUNT, ISBLANK, ="" …): they
+    handle missing data on purpose."""
     wb = ctx.workbook
+    sheets = {s.name: s for s in wb.sheets}
     for sheet in wb.sheets:
         for cell in sheet.cells.values():
             if cell.formula is None:
                 continue
-            for ref in references(cell.formula):
-                if not ref.is_cell or ref.external:
-                    continue
-                target = sheet if ref.sheet is None else wb.sheet(ref.sheet)
+            singles = _single_refs(cell.form or ctx.r1c1(sheet, cell) or "")
+            if not singles:
+                continue
+            for name, (r, rel_r), (c, rel_c) in singles:
+                row, col = (r + cell.row if rel_r else r), (c + cell.col if rel_c else c)
+                target = sheet if name is None else (sheets.get(name) or wb.sheet(name))
                 if target is None:
                     continue
-                other = target.get(ref.row1, ref.col1)
+                other = target.get(row, col)
                 if other is None or (other.kind == "" and other.formula is None):
-                    where = a1(ref.row1, ref.col1) if ref.sheet is None else f"{ref.sheet}!{a1(ref.row1, ref.col1)}"
+                    where = a1(row, col) if name is None else f"{name}!{a1(row, col)}"
                     yield Finding(sheet.name, cell.address, "XL005", Severity.INFO,
                                   f"The formula refers to {where}, which is empty.",
-                                  "Check the reference; type 0 in the cell if empty is meant as zero.")
+                                  "Check the reference; if the value is still missing, fill it in "
+                                  "(until then the formula reads it as 0).")
                     break

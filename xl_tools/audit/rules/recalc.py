@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from xl_tools.audit.evaluate import Evaluator, Unsupported, parse
+from xl_tools.audit.evaluate import Evaluator
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
 
@@ -25,11 +25,9 @@ def stale_values(ctx: AuditContext) -> Iterator[Finding]:
         for cell in sheet.cells.values():
             if cell.formula is None or cell.kind != "n" or not isinstance(cell.value, float):
                 continue
-            form = ctx.r1c1(sheet, cell)
-            try:
-                computed = evaluator.eval(parse(form or ""), sheet.name, cell.row, cell.col)
-            except (Unsupported, RecursionError):
-                continue
+            computed = evaluator.value(ctx.r1c1(sheet, cell) or "", sheet.name, cell.row, cell.col)
+            if not isinstance(computed, float):
+                continue  # cannot tell, or an error value (XL001 looks at errors)
             if _differs(cell.value, computed):
                 yield Finding(sheet.name, cell.address, "XL014", Severity.WARNING,
                               f"The saved value {cell.value:.15g} differs from a recalculation ({computed:.15g}).",

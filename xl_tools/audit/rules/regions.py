@@ -14,7 +14,7 @@ Berger, Zorn, OOPSLA 2018):
 3. a *fix* gives a small formula rectangle ``S`` the class of a formula rectangle ``L``
    that borders the whole of one of its sides (so that ``S ∪ L`` is one rectangle, or
    ``S`` is a bump on ``L``'s edge), when a rectangle of ``L``'s class borders the opposite
-   side too (:data:`SANDWICH`: an odd line inside a table, not a table's first or last
+   side too (``Settings.xl030_sandwich``: an odd line inside a table, not a table's first or last
    line). The fix is scored by how much it lowers the class entropy of ``S ∪ L``
    weighted by its size, ``(|S|+|L|)·H(|S|/(|S|+|L|))`` — the information an odd line costs a homogeneous table;
 4. fixes are dropped when they are probably layout, not mistakes: ``S`` is as large as
@@ -23,7 +23,7 @@ Berger, Zorn, OOPSLA 2018):
    ``S`` lies at the first line of the table and ``L`` refers to it (a seed row of a
    running sum); ``S`` and ``L`` do different things (their formulas differ in more than
    their references, e.g. a total row of ratios under rows of sums);
-5. the cells of the fixes scoring at least :data:`MIN_SCORE` are flagged, at most
+5. the cells of the fixes scoring at least ``Settings.xl030_min_score`` are flagged, at most
    :data:`MAX_SHARE` of the sheet's formula cells (best scores first).
 
 Besides the fixes, a line of totals on its own whose spans disagree (=SUM(D8:D14) beside
@@ -38,17 +38,15 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+from xl_tools.audit import entropy_tree
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 
 MAX_SOURCE = 40  # cells: a larger off-pattern rectangle is a pattern of its own
 MIN_TARGET = 6  # cells of the surrounding region before it counts as a pattern
-MIN_RATIO = 2.0  # the surrounding region must be at least this many times larger
-SANDWICH = True  # the off-pattern rectangle must lie between two rectangles of the pattern
-# (measured on the ExceLint set: without it the region part flags 327 cells with 2 bugs, with it 3 with 2)
-MIN_SCORE = 4.0  # bits: entropy reduction (size-weighted) of the fix
 MAX_SHARE = 0.20  # at most this share of a sheet's formula cells is flagged
 MIN_LINE = 2  # totals in a line before their disagreement counts (a pair of totals may disagree)
 MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one line
@@ -96,9 +94,9 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
     by_row: dict[int, list[tuple[int, int]]] = {}
     for (r, c), cls in classes.items():
         by_row.setdefault(r, []).append((c, cls))
-    open_rects: dict[tuple[int, int, int], Rect] = {}  # (c1, c2, cls) → rect ending at the last row
+    open_rects: dict[tuple[int, int, int], int] = {}  # (c1, c2, cls) → first row of a rect ending at last_row
     done: list[Rect] = []
-    last_row = None
+    last_row = 0
     for r in sorted(by_row):
         row = sorted(by_row[r])
         spans: list[tuple[int, int, int]] = []
@@ -110,13 +108,13 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
             spans.append((start, prev, cls))
             start, prev, cls = c, c, k
         spans.append((start, prev, cls))
-        still: dict[tuple[int, int, int], Rect] = {}
+        still: dict[tuple[int, int, int], int] = {}
         for span in spans:
-            old = open_rects.pop(span, None) if last_row == r - 1 else None
-            still[span] = Rect(old.r1 if old else r, span[0], r, span[1], span[2])
-        done.extend(open_rects.values())
+            first = open_rects.pop(span, None) if last_row == r - 1 else None
+            still[span] = r if first is None else first
+        done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
         open_rects, last_row = still, r
-    done.extend(open_rects.values())
+    done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
     # join side-by-side rectangles with the same rows and class (column-wise patterns)
     by_rows: dict[tuple[int, int, int, int], Rect] = {(x.r1, x.r2, x.cls, x.c1): x for x in done}
     out: list[Rect] = []
@@ -155,6 +153,7 @@ _REF = re.compile(r"(?:'(?:[^']|'')+'!|[A-Za-z0-9_.]+!)?R(?:\[-?\d+\]|\d+)C(?:\[
                   r"(?::R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+))?")
 
 
+@lru_cache(maxsize=65536)
 def _shape(form: str | None) -> str:
     """The R1C1 form with every reference replaced by one placeholder: what the formula does."""
     return _REF.sub("@", form or "").upper()
@@ -197,8 +196,34 @@ class Fix:
     score: float
 
 
+def _tree_fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
+    """ExceLint's published method (:mod:`xl_tools.audit.entropy_tree`): entropy-guided
+    decomposition, fixes ranked by entropy reduction weighted by fix distance; only the
+    cross-validated size and score thresholds apply, none of the layout filters below."""
+    classes = {k: v for k, v in _classes(ctx, sheet).items() if v != _TEXT}
+    leaves = entropy_tree.decompose(classes)
+    if not leaves:
+        return []
+    first: dict[int, tuple[int, int]] = {}
+    for key, cls in classes.items():
+        if cls >= 0 and cls not in first:
+            first[cls] = key
+    vectors = {cls: entropy_tree.resultant(ctx.r1c1_at(sheet, *key) or "", *key) for cls, key in first.items()}
+    best: dict[Rect, Fix] = {}
+    for fix in entropy_tree.fixes(leaves, vectors):
+        small = Rect(fix.small.r1, fix.small.c1, fix.small.r2, fix.small.c2, fix.small.cls)
+        large = Rect(fix.large.r1, fix.large.c1, fix.large.r2, fix.large.c2, fix.large.cls)
+        if small.size > MAX_SOURCE or large.size < ctx.settings.xl030_min_ratio * small.size:
+            continue
+        if fix.score >= ctx.settings.xl030_min_score and (small not in best or best[small].score < fix.score):
+            best[small] = Fix(small, large, fix.score)
+    return sorted(best.values(), key=lambda f: -f.score)
+
+
 def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     """The proposed fixes of a sheet that pass the filters, best first (at most one per rectangle)."""
+    if ctx.settings.xl030_method == "entropy-tree":
+        return _tree_fixes(ctx, sheet)
     classes = _classes(ctx, sheet)
     rects = decompose(classes)
     at = {key: rect for rect in rects for key in rect.cells()}
@@ -211,9 +236,9 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
         opposite = {"above": "below", "below": "above", "left": "right", "right": "left"}
         sides = {(large.cls, side) for large, side in around}
         for large, side in around:
-            if SANDWICH and (large.cls, opposite[side]) not in sides:
+            if ctx.settings.xl030_sandwich and (large.cls, opposite[side]) not in sides:
                 continue
-            if large.cls < 0 or large.size < MIN_TARGET or large.size < MIN_RATIO * small.size:
+            if large.cls < 0 or large.size < MIN_TARGET or large.size < ctx.settings.xl030_min_ratio * small.size:
                 continue
             if _shape(ctx.r1c1_at(sheet, large.r1, large.c1)) != small_shape:
                 continue
@@ -222,11 +247,12 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
             if side in ("below", "right") and _refers_to(sheet, large, small):
                 continue  # the first line of the table seeds the rest (opening balance)
             score = _entropy_gain(small.size, large.size)
-            if score >= MIN_SCORE and (small not in best or best[small].score < score):
+            if score >= ctx.settings.xl030_min_score and (small not in best or best[small].score < score):
                 best[small] = Fix(small, large, score)
     return sorted(best.values(), key=lambda f: -f.score)
 
 
+@lru_cache(maxsize=65536)
 def _line_key(form: str) -> str | None:
     """What members of one line share: the shape, unless the formula is a bare link or reads
     another sheet (links to different cells are normal, not a copy gone wrong)."""

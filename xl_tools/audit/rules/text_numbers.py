@@ -27,11 +27,31 @@ def looks_numeric(text: str) -> bool:
     return bool(_NUMBER_TEXT.match(stripped))
 
 
+def _code_columns(sheet) -> set[tuple[int, int]]:
+    """Digit-only texts that belong to a column of codes: a run of such texts down a column
+    in which one has a leading zero ("01", "03", …, "10", "12": länskod) is text by design."""
+    digit_text = {key for key, c in sheet.cells.items()
+                  if c.formula is None and c.kind == "s" and isinstance(c.value, str) and c.value.strip().isdigit()}
+    codes: set[tuple[int, int]] = set()
+    for row, col in sorted(digit_text, key=lambda k: (k[1], k[0])):
+        if (row - 1, col) in digit_text:
+            continue  # not the start of a run
+        run = []
+        r = row
+        while (r, col) in digit_text:
+            run.append((r, col))
+            r += 1
+        if any(len(v := sheet.cells[k].value.strip()) > 1 and v[0] == "0" for k in run):
+            codes.update(run)
+    return codes
+
+
 @rule("XL004", Severity.WARNING, "Number stored as text")
 def number_as_text(ctx: AuditContext) -> Iterator[Finding]:
     """A typed text that reads as a number. SUM and other functions skip it, so a total
     silently leaves it out: a warning when a formula's range covers it, else info.
-    Codes with a leading zero (länskod "01") are not flagged."""
+    Codes with a leading zero (länskod "01") and the column of codes they stand in are not
+    flagged."""
     for sheet in ctx.workbook.sheets:
         suspects = [c for c in sheet.cells.values()
                     if c.formula is None and c.kind == "s" and isinstance(c.value, str) and looks_numeric(c.value)]
@@ -39,7 +59,10 @@ def number_as_text(ctx: AuditContext) -> Iterator[Finding]:
             continue
         ranges: list[Ref] = [r for c in sheet.cells.values() if c.formula
                              for r in references(c.formula) if r.sheet is None and not r.is_cell]
+        codes = _code_columns(sheet)
         for cell in suspects:
+            if (cell.row, cell.col) in codes:
+                continue
             used = any(r.contains(cell.row, cell.col) for r in ranges)
             severity = Severity.WARNING if used else Severity.INFO
             note = " A formula's range covers it, so the total leaves it out." if used else ""

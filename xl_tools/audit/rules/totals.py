@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterator
 from fractions import Fraction
+from functools import lru_cache
 
 from xl_tools.audit.formula import function_calls, references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, parse_a1
@@ -317,14 +318,18 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
                       f"Find the wrong part or replace the total with =SUM({span}).")
 
 
+@lru_cache(maxsize=65536)
+def _share_heading(text: str) -> bool:
+    return len(text) <= 60 and bool(SHARE_LABEL.search(text))
+
+
 @rule("XL013", Severity.WARNING, "Shares that do not sum to 1")
 def shares(ctx: AuditContext) -> Iterator[Finding]:
     """A column headed Andel/Share whose values lie between 0 and 1 and sum to between 0.5
     and 1.5 but not to 1 (to 1e-9): typically shares rounded before use, or a row missing."""
     for sheet in ctx.workbook.sheets:
         for head in list(sheet.cells.values()):
-            if head.kind != "s" or not isinstance(head.value, str) or len(head.value) > 60 \
-                    or not SHARE_LABEL.search(head.value):
+            if head.kind != "s" or not isinstance(head.value, str) or not _share_heading(head.value):
                 continue
             values: list[Cell] = []
             r = head.row + 1
