@@ -212,7 +212,7 @@ def resolve_region(text: object) -> Region:
             f"Region missing or not text: {text!r}. Give a name such as 'Stockholm' or a länskod such as '01'."
         )
     raw = text.strip()
-    if raw.isdigit():
+    if raw.isdecimal():  # not '²' (isdigit, but int() refuses it)
         code = f"{int(raw):02d}" if len(raw) <= 3 else raw
         if code in BY_CODE:
             return BY_CODE[code]

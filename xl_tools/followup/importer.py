@@ -30,9 +30,9 @@ from xl_tools.followup.compilation import (
     load_compilation,
     read_reports,
 )
+from xl_tools.money import parse_count
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult
-from xl_tools.workbook.inputs import parse_count
 
 _REGION_HEADERS = {"region", "lan", "landsting", "region lan", "regionnamn", "namn"}
 _TOTAL_ROWS = {"summa", "totalt", "riket", "total", "samtliga regioner"}
