@@ -57,9 +57,12 @@ def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
     """Recalculate WORKBOOK in Python and in LibreOffice and compare with its stored values."""
     from xl_tools.verify import verify_workbook
 
-    report = verify_workbook(workbook, python=not no_python, libreoffice=not no_libreoffice)
+    report = verify_workbook(workbook, python=not no_python, libreoffice=not no_libreoffice,
+                             progress=lambda msg: click.echo(msg, err=True))
     for m in report.mismatches[:50]:
         click.echo(str(m))
+    if len(report.mismatches) > 50:
+        click.echo(f"… and {len(report.mismatches) - 50} more.")
     click.echo(f"{report.formula_cells} formula cells checked against {', '.join(report.checked)}: "
                f"{len(report.mismatches)} mismatch(es).")
     if report.mismatches:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,17 +183,11 @@ def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v
 
     ``key_of`` turns the column-A text into a row key (None: not an input row).
     """
-    import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
-    if not zipfile.is_zipfile(path):
-        raise XlToolsError(f"{path} is not an .xlsx workbook (corrupt, encrypted or another format); "
-                           "move it away and build again.")
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise XlToolsError(f"Cannot read the existing workbook {path}: {exc}. Move it away and build again.") \
-            from None
+    from xl_tools.safe_open import open_workbook
+
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away and build again.")
     result = NamedInputs()
     for name, dn in sorted(wb.defined_names.items()):
         if not name.startswith("in_"):

@@ -10,7 +10,6 @@ the länskod (or region name) in column A/B of the same row.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,18 +91,11 @@ class CarryReport:
 
 def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
     """Read the inputs a user typed into an existing workbook of this agreement."""
-    import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
-    if not zipfile.is_zipfile(path):
-        raise XlToolsError(
-            f"{path} is not an .xlsx workbook (corrupt, encrypted or another format); "
-            "move it away or regenerate to another file with -o."
-        )
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise XlToolsError(f"Cannot read the existing workbook {path}: {exc}. Move it away or use -o.") from None
+    from xl_tools.safe_open import open_workbook
+
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away or use -o.")
     names = {name: dn for name, dn in wb.defined_names.items()}
     report = CarryReport()
     inputs = Inputs()
