@@ -14,6 +14,7 @@ one line on stderr, never a traceback —
 from __future__ import annotations
 
 import errno
+import signal
 import sys
 
 import click
@@ -94,7 +95,15 @@ def cli() -> None:
     """xl-tools: Swedish grant finance (överenskommelser) kept in the spreadsheet."""
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGHUP: exit through Python so every clean-up (temporary files) runs."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     cli(prog_name="xl-tools")
 
 
