@@ -20,9 +20,12 @@ from xl_tools.population import describe_date, reload_population
 @click.option("--replace", is_flag=True, help="Overwrite the year if it exists already.")
 @click.option("--url", default=None, metavar="URL",
               help=f"PxWeb API v2 base URL (default: $XL_TOOLS_SCB_URL or {scb.DEFAULT_BASE_URL}).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True,
-              help="Seconds to wait for SCB per request.")
-def hamta(year: int, replace: bool, url: str | None, timeout: float) -> None:
+@click.option("--v1-url", default=None, metavar="URL",
+              help=f"PxWeb API v1 base URL, tried when v2 fails (default: $XL_TOOLS_SCB_V1_URL or "
+                   f"{scb.DEFAULT_V1_URL}; none when --url is given without it).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True,
+              help="Seconds the whole fetch may take (all requests together).")
+def hamta(year: int, replace: bool, url: str | None, v1_url: str | None, timeout: float) -> None:
     """Fetch "Folkmängden den 1 november YEAR" per county from SCB (table TAB1267).
 
     The 21 counties are checked and added to the user data file; an existing year is
@@ -30,7 +33,7 @@ def hamta(year: int, replace: bool, url: str | None, timeout: float) -> None:
 
     Example: xl-tools befolkning hamta --ar 2017
     """
-    fetched = scb.fetch_year(year, url=url, timeout=timeout,
+    fetched = scb.fetch_year(year, url=url, timeout=timeout, v1=v1_url,
                              progress=lambda msg: click.echo(msg, err=True))
     path = scb.add_to_user_data(fetched, replace=replace)
     reload_population()
