@@ -1,4 +1,4 @@
-"""Commands for the spreadsheet faces: ``befolkning hamta`` (SCB) and ``libreoffice install``."""
+"""Commands for the spreadsheet faces: ``befolkning hamta`` (SCB), ``libreoffice install`` and ``uninstall``."""
 
 from __future__ import annotations
 
@@ -46,19 +46,43 @@ def libreoffice() -> None:
     """LibreOffice Calc: install the =FK_ANDEL(...) functions."""
 
 
+PROFILE_OPTION = click.option(
+    "--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="LibreOffice profile directory (default: ~/.config/libreoffice/4); it must exist unless --create.")
+
+
 @libreoffice.command("install")
-@click.option("--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="LibreOffice profile directory (default: ~/.config/libreoffice/4).")
-def install_cmd(profile: Path | None) -> None:
+@PROFILE_OPTION
+@click.option("--create", is_flag=True, help="Create the --profile folder if it does not exist.")
+def install_cmd(profile: Path | None, create: bool) -> None:
     """Install the Basic library and Python script for =FK_ANDEL(...) and its siblings.
 
     Close LibreOffice first. Then in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016).
     """
-    target = lo_install.default_user_profile() if profile is None else profile
-    if lo_install.libreoffice_running(lo_install.user_dir(target).parent):
+    user = lo_install.check_profile(profile, create=create)
+    if lo_install.libreoffice_running(user.parent):
         click.echo("Warning: LibreOffice seems to be running with this profile; close it and run this "
                    "command again if the functions do not appear.", err=True)
-    done = lo_install.install(target)
+    done = lo_install.install(profile, create=create)
     click.echo(f"Installed the Basic module {done.basic_module}")
     click.echo(f"Installed the Python script {done.script} (imports xl_tools from {done.xl_tools_path})")
     click.echo('Try it in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016)')
+
+
+@libreoffice.command("uninstall")
+@PROFILE_OPTION
+def uninstall_cmd(profile: Path | None) -> None:
+    """Remove the =FK_...() functions that 'xl-tools libreoffice install' put into a profile.
+
+    Only xl_tools' Basic module and Python script are removed; close LibreOffice first.
+    """
+    user = lo_install.check_profile(profile)
+    if lo_install.libreoffice_running(user.parent):
+        click.echo("Warning: LibreOffice seems to be running with this profile; close it, or it may write the "
+                   "library list back when it quits.", err=True)
+    done = lo_install.uninstall(profile)
+    if not done.removed:
+        click.echo(f"Nothing of xl_tools is installed in {done.profile_user}.")
+        return
+    for path in done.removed:
+        click.echo(f"Removed {path}" if not path.name.endswith(".xlb") else f"Unregistered the module in {path}")
