@@ -84,7 +84,8 @@ def kontakter(units: Sequence[object], pot: object, rate: object, year: object,
     counts = [_whole(u) for u in units]
     pops = load_population().vector(to_reference_date(year))
     exact = per_unit_capped(parse_amount(pot), pops, counts, parse_amount(rate, what="rate per contact"))
-    return allocate(exact, normalise_rule(rounding), weights=pops)
+    # What is paid out is the target: a whole-krona rule refuses a sum with öre instead of rounding it up.
+    return allocate(exact, normalise_rule(rounding), target=sum(exact, Fraction(0)), weights=pops)
 
 
 def befolkning(region: object, year: object) -> int:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+# The checkout whose xl_tools the subprocesses run: this one, unless XL_TOOLS_UNDER_TEST names another
+# (used to show that these tests fail on the code before the fixes: XL_TOOLS_UNDER_TEST=/path/to/old).
+UNDER_TEST = Path(os.environ.get("XL_TOOLS_UNDER_TEST", str(REPO)))
 MEMORY_CAP = 1536 << 20  # 1.5 GiB of address space: a Python with openpyxl needs ~300 MiB
 TIME_CAP = 30.0
 
@@ -41,7 +44,7 @@ def run_capped(*args: str, seconds: float = TIME_CAP, memory: int = MEMORY_CAP, 
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "TQDM_DISABLE": "1", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(UNDER_TEST), "TQDM_DISABLE": "1", **(env or {})}
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "xl_tools", *args], capture_output=True, text=True,
                           timeout=seconds, preexec_fn=limit, env=full_env, cwd=cwd or REPO)

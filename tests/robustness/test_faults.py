@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.robustness.harness import REPO, assert_one_line_error, run_capped
+from tests.robustness.harness import REPO, UNDER_TEST, assert_one_line_error, run_capped
 from xl_tools import safe_write
 from xl_tools.agreement import load_template
 from xl_tools.cli import cli
@@ -61,7 +61,7 @@ def temporaries(folder: Path) -> list[str]:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    return {**os.environ, "PYTHONPATH": str(UNDER_TEST)}
 
 
 def test_kill_9_during_regeneration_never_loses_inputs(tmp_path: Path, agreement) -> None:
