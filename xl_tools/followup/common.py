@@ -3,7 +3,7 @@
 These wrap the agreement generator's machinery (:mod:`xl_tools.workbook`) so the
 follow-up kinds write the same way: the in-memory :class:`~xl_tools.workbook.sheet.Sheet`
 model, rendered by :func:`xl_tools.workbook.render.render`'s sheet writer, written to a
-temporary file and renamed into place with a ``.bak.xlsx`` backup, refusing when the
+temporary file and renamed into place with a ``.bak-YYYYMMDD-HHMMSS.xlsx`` backup, refusing when the
 file is open elsewhere.
 
 Inputs are located through defined names ``in_<name>`` that each cover one column of
@@ -157,7 +157,7 @@ def put_help(sheet: Sheet, first_row: int, lines: list[str]) -> None:
 
 
 def write_atomic(book: Book, out: Path, *, backup: bool = True) -> Path | None:
-    """Render ``book`` to ``out`` via a temporary file; keep the old file as ``.bak.xlsx``.
+    """Render ``book`` to ``out`` via a temporary file; keep the old file as a backup.
 
     Returns the backup's path (or None). Nothing is changed if rendering fails.
     """
