@@ -34,6 +34,10 @@ def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
 
 def describe_os_error(exc: OSError) -> str:
     """One line for a failed file operation: what, where, and how to fix it."""
+    return one_line(_describe_os_error(exc))
+
+
+def _describe_os_error(exc: OSError) -> str:
     where = exc.filename if exc.filename is not None else ""
     where_text = f" {where}" if where != "" else ""
     if exc.errno == errno.ENOSPC:
