@@ -29,6 +29,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -163,6 +164,11 @@ def _tmp_prefix(out: Path) -> str:
     return f".{out.stem}.tmp-{os.getpid()}-"
 
 
+STALE_AFTER = 3600.0
+"""Where a process cannot be asked whether it still runs (Windows), a temporary file this many
+seconds old is taken as left behind by a killed run."""
+
+
 def remove_stale_temporaries(out: Path) -> list[Path]:
     """Remove temporary files beside ``out`` left by xl_tools processes that no longer run
     (killed outright, so no clean-up of theirs ran). Returns what was removed."""
@@ -174,7 +180,7 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = pattern.match(entry.name)
-        if not match or _alive(int(match.group(1))):
+        if not match or not _stale(entry, int(match.group(1))):
             continue
         with contextlib.suppress(OSError):
             entry.unlink()
@@ -182,16 +188,21 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def _stale(path: Path, pid: int) -> bool:
     if pid == os.getpid():
-        return True
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there: go by age instead
+        try:
+            return time.time() - path.stat().st_mtime > STALE_AFTER
+        except OSError:
+            return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
         return True
-    return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
 
 
 def _new_temporary(out: Path, mode: int) -> Path:
@@ -202,7 +213,7 @@ def _new_temporary(out: Path, mode: int) -> Path:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -210,8 +221,14 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # folders cannot be opened for syncing there
+        return
     with contextlib.suppress(OSError):  # not every file system lets a folder be synced
-        _fsync(folder)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def make_backup(out: Path, now: dt.datetime | None = None) -> Path:
