@@ -15,8 +15,9 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/xl_tools-wheel.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 echo "wheel smoke: building the wheel"
+# Offline with the venv's own setuptools when it can; else pip fetches the build backend.
 "$PY" -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w "$work/dist" "$REPO" \
-  || "$PY" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$work/dist" "$REPO"
+    2>/dev/null || "$PY" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$work/dist" "$REPO"
 wheel="$(ls "$work"/dist/xl_tools-*.whl)"
 echo "wheel smoke: $(basename "$wheel"): $(unzip -l "$wheel" | tail -1 | awk '{print $2}') files"
 
