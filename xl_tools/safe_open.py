@@ -21,6 +21,14 @@ line before anything is decompressed or parsed:
 All refusals raise :class:`UnsafeFileError` (an :class:`~xl_tools.errors.XlToolsError`),
 whose message is one line saying what is wrong and what to do.
 
+For a reader that streams the XML itself (the auditor, :mod:`xl_tools.audit.reader`) the same
+gate is ``check_container(path, limits=STREAMING_LIMITS)`` then ``SafeZip(path,
+limits=STREAMING_LIMITS)`` (``.names``, ``.open(name)``, ``.close()``, a context manager) — the
+drop-in for its former ``check_container``/``SafeZip``, whose limits :data:`STREAMING_LIMITS`
+keeps; its ``WorkbookReadError`` can become a subclass or an alias of :class:`UnsafeFileError`.
+Beyond the former checks this gate also refuses a FIFO or device, a zip without
+``[Content_Types].xml``, duplicate part names and ZipCrypto-encrypted parts.
+
 >>> from xl_tools.safe_open import open_workbook
 >>> wb = open_workbook("workbooks/sjukskrivning-2020-villkor3.xlsx", data_only=True)  # doctest: +SKIP
 """
