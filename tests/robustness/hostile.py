@@ -159,6 +159,12 @@ def text_file(path: Path) -> Path:
     return path
 
 
+def far_cell(path: Path) -> Path:
+    """A small report with one cell at XFD200000: padding every row to 16 384 cells would take gigabytes."""
+    sheet = SHEET.replace("</sheetData>", '<row r="200000"><c r="XFD200000"><v>1</v></c></row></sheetData>')
+    return minimal_workbook(path, **{"xl/worksheets/sheet1.xml": sheet})
+
+
 def fifo(path: Path) -> Path:
     os.mkfifo(path)
     return path

@@ -77,7 +77,9 @@ def read_rows(source: Path, year: int | None = None) -> list[list[Any]]:
                            hint="Save it again as .xlsx or .csv and import again.")
         try:
             name = f"Indata {year}" if year is not None and f"Indata {year}" in wb.sheetnames else wb.sheetnames[0]
-            rows = [list(r) for _, r in zip(range(MAX_ROWS + 1), wb[name].iter_rows(values_only=True))]
+            # Bounded: a cell at XFD1048576 must not make every row 16 384 cells long.
+            rows = [list(r) for r in wb[name].iter_rows(values_only=True, max_row=MAX_ROWS + 1,
+                                                        max_col=MAX_COLUMNS)]
         except XlToolsError:
             raise
         except Exception as exc:  # noqa: BLE001 - openpyxl reads lazily: damage shows up here
@@ -98,6 +100,8 @@ MAX_FIELD = 4096
 """Longest cell of a CSV report (a region name or a count is a few dozen characters)."""
 MAX_ROWS = 10_000
 """Most rows read from a report (it has one row per region)."""
+MAX_COLUMNS = 200
+"""Columns read from an xlsx report (it has a region column and about 30 count columns)."""
 
 
 def parse_csv_bytes(raw: bytes, name: str = "source") -> list[list[Any]]:
