@@ -140,3 +140,11 @@ def test_verify_progress_per_engine() -> None:
     assert report.checked == ["formulas"]
     assert any("formulas (Python)" in m for m in messages)
     assert not any("LibreOffice" in m for m in messages)
+
+
+def test_verify_bounds_the_python_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import xl_tools.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "MAX_PYTHON_CELLS", 10)
+    with pytest.raises(XlToolsError, match="Use --no-python"):
+        verify_workbook(REPO / "workbooks" / "sjukskrivning-2020-villkor3.xlsx", libreoffice=False)
