@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from xl_tools import api
-from xl_tools.cli import cli, describe_os_error, one_line
+from xl_tools.cli import cli
 
 
 @pytest.mark.parametrize(("exc", "code", "words"), [
@@ -36,6 +36,8 @@ def test_escaped_exceptions_are_one_line(monkeypatch: pytest.MonkeyPatch, exc: B
 
 
 def test_messages_are_flattened_and_cut() -> None:
+    from xl_tools.cli import describe_os_error, one_line
+
     assert one_line("a\nb\tc  d") == "a b c d"
     assert len(one_line("x" * 10_000)) == 400
     assert "\n" not in describe_os_error(OSError(errno.EIO, "I/O error\nmore", "/f"))

@@ -132,11 +132,17 @@ def test_import_reads_swedish_numbers(tmp_path: Path, env: dict[str, str]) -> No
 
 
 def test_import_template_id_must_be_a_plain_name(tmp_path: Path, env: dict[str, str]) -> None:
-    """I41: Info!B3 of the workbook chooses the template; a path there is refused."""
+    """I41: Info!B3 of the workbook chooses the template; a path there (even to a real template
+    outside the templates folder) is refused."""
+    import os
+
     import openpyxl
 
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text((REPO / "templates" / "villkor3-sammanstallning-2020.toml").read_text(encoding="utf-8"),
+                       encoding="utf-8")
     wb = openpyxl.load_workbook(COMPILATION)
-    wb["Info"]["B3"] = "../../../../etc/x"
+    wb["Info"]["B3"] = os.path.relpath(tmp_path / "elsewhere", REPO / "templates")
     wb.save(tmp_path / "v3.xlsx")
     source = tmp_path / "r.csv"
     source.write_text("Region;Privat KBT\nNorrbotten;5\n", encoding="utf-8")
