@@ -130,13 +130,14 @@ def _parse_text(text: str, what: str) -> Fraction:
 def _decimal(number: str, text: object, what: str) -> Decimal:
     """The normalised number text as a Decimal, its exponent and digits bounded first."""
     mantissa, _, exponent = number.lower().partition("e")
-    if len(exponent.lstrip("+-")) > MAX_EXPONENT_DIGITS and mantissa.strip("0.,+- "):
+    exponent_digits = exponent.lstrip("+-").lstrip("0")
+    if len(exponent_digits) > MAX_EXPONENT_DIGITS and mantissa.strip("0.,+- "):
         if exponent.startswith("-"):
             raise AmountError(f"The {what} {_show(text)} is too small (fractions of an öre); write the number out, "
                               "e.g. 150000000 or '150e6'.")
         raise AmountError(f"The {what} {_show(text)} is implausibly large (exponent out of range). Check the "
                           "number.")
-    if len(exponent.lstrip("+-")) > MAX_EXPONENT_DIGITS:  # zero times anything
+    if len(exponent_digits) > MAX_EXPONENT_DIGITS:  # zero times anything
         return Decimal(0)
     if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
         raise AmountError(f"The {what} {_show(text)} has more than {MAX_DIGITS} digits; check the number.")
