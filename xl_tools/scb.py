@@ -233,8 +233,7 @@ def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
         raise
     except urllib.error.HTTPError as exc:
         detail = ""
-        try:
-            exc.fp and setattr(exc.fp, "timeout", deadline.remaining())
+        try:  # at most 4 KiB of the error body, within the deadline (its socket is shut at the deadline)
             detail = _one_line(exc.read(4096).decode("utf-8", "replace"))
         except Exception:  # noqa: BLE001 - the status is what matters
             pass
