@@ -187,7 +187,19 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
         def https_open(self, req: urllib.request.Request) -> Any:
             return self.do_open(HTTPSConnection, req)
 
-    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+    class NoFTPHandler(urllib.request.FTPHandler):  # a redirect may lead only to http(s)
+        def ftp_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a redirect to ftp:// is not followed; only http(s) is")
+
+    class NoFileHandler(urllib.request.FileHandler):
+        def file_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a redirect to file:// is not followed; only http(s) is")
+
+    class NoDataHandler(urllib.request.DataHandler):
+        def data_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a data: URL is not followed; only http(s) is")
+
+    return urllib.request.build_opener(HTTPHandler, HTTPSHandler, NoFTPHandler, NoFileHandler, NoDataHandler)
 
 
 def _check_url(url: str) -> None:

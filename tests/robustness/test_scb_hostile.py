@@ -161,6 +161,11 @@ class Handler(BaseHTTPRequestHandler):
                                  "B": {"category": {"index": [str(i) for i in range(5000)]}}}
             data["value"] = {"0": 1}
             self._json(data)
+        elif mode in ("redirectftp", "redirectfile"):
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1:9/x" if mode == "redirectftp" else "file:///etc/passwd")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif mode == "redirectloop":
             self.send_response(302)
             self.send_header("Location", self.path)
@@ -237,6 +242,8 @@ def test_v1_query_shape() -> None:
     ("nanstring", "20", "not a number", 20),
     ("manycats", "20", "more than 1,000,000 values", 20),         # N_manycats5000
     ("redirectloop", "20", "HTTP 302", 20),                       # N_redirectloop (one line)
+    ("redirectftp", "20", "only http(s)", 20),
+    ("redirectfile", "20", "302", 20),                            # N_redirectfile
 ])
 def test_hostile_server_gives_one_line(server: str, data_env: dict[str, str], mode: str, timeout: str,
                                        contains: str, cap: float) -> None:
