@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.robustness.harness import REPO
@@ -45,6 +45,9 @@ def _one_line(exc: Exception) -> None:
 
 @FUZZ
 @given(spreadsheet_values)
+@example("1e-999999999")  # the probe's cases (D1, A24), kept as fixed examples
+@example("²")
+@example("9" * 100_000)
 def test_parse_amount(value: object) -> None:
     try:
         amount = parse_amount(value)
@@ -63,6 +66,10 @@ def test_amounts_round_trip_through_the_swedish_format(ore: int) -> None:
 
 @FUZZ
 @given(spreadsheet_values)
+@example("1e99999999")  # P01
+@example("1,000")  # I09
+@example(1e300)  # I11
+@example(9007199254740993)  # I12
 def test_parse_count(value: object) -> None:
     from xl_tools.money import MAX_COUNT, parse_count
 
@@ -76,6 +83,8 @@ def test_parse_count(value: object) -> None:
 
 @FUZZ
 @given(st.one_of(spreadsheet_values, st.dates(), st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")))
+@example("²⁰¹⁶")  # Y06
+@example("9" * 5000)  # Y08
 def test_years_and_dates(value: object) -> None:
     try:
         date = to_reference_date(value)
@@ -96,6 +105,8 @@ region_texts = st.one_of(
 
 @FUZZ
 @given(region_texts)
+@example("²")  # C09
+@example("a" * 131_072)  # L01
 def test_region_strings(value: object) -> None:
     try:
         region = resolve_region(value)
@@ -118,6 +129,9 @@ csv_bytes = st.one_of(
 
 @FUZZ
 @given(csv_bytes)
+@example(b"Region;Privat KBT\nNorrbotten;5\n\x81\x8d\x8f\x90\x9d\n")  # I17
+@example(b"Region;Privat KBT\nNorrbotten;" + b"1" * 200_000 + b"\n")  # I30
+@example(b"Region;Privat KBT\nNorrbotten;1,000\n")  # I09
 def test_csv_reports(data: bytes) -> None:
     from xl_tools.followup.importer import parse_csv_bytes
 
@@ -156,6 +170,9 @@ scb_answers = st.one_of(
 
 @FUZZ
 @given(scb_answers)
+@example({**VALID, "value": ["nan", *VALID["value"][1:]]})  # N_nan
+@example({**VALID, "value": ["inf", *VALID["value"][1:]]})  # N_inf
+@example({**VALID, "size": [21, 5000, 5000], "id": ["Region", "A", "B"]})  # N_manycats5000
 def test_scb_answers(data: object) -> None:
     try:
         if not isinstance(data, dict):
@@ -169,6 +186,9 @@ def test_scb_answers(data: object) -> None:
 
 @FUZZ
 @given(st.binary(max_size=500))
+@example(b"[" * 200_000 + b"]" * 200_000)  # N_deepjson
+@example(b'{"value": [' + b"9" * 5000 + b"]}")  # N_bigint
+@example(b'{"value": [NaN, Infinity]}')  # N_nan, N_inf
 def test_scb_bodies(body: bytes) -> None:
     try:
         scb.parse_json(body, "fuzz")
@@ -181,6 +201,8 @@ cells = st.one_of(spreadsheet_values, st.dates())
 
 @FUZZ
 @given(cells, cells, cells, st.one_of(st.none(), st.sampled_from(["kronor", "largest-remainder", "none", "x"])))
+@example("Norrbotten", "1e-999999999", 2016, None)  # P02
+@example("Norrbotten", "100,50", 2016, "largest-remainder")  # P05
 def test_udfs_never_raise(region: object, pot: object, year: object, rounding: object) -> None:
     for result in (FK_ANDEL(region, pot, year, rounding), FK_FORDELA(pot, year, rounding)[0][0],
                    FK_KONTAKTER([region] * 21, pot, 3000, year, rounding)[0][0]):
