@@ -13,7 +13,8 @@ goes through :func:`check_output` and :func:`write_atomically`, so that:
 - the previous version is kept as ``NAME.bak-YYYYMMDD-HHMMSS.xlsx`` — a new name each
   time, made atomically (a hard link, or a copy to a temporary file renamed into place),
   so an existing backup is never overwritten; the newest :data:`KEEP_BACKUPS` are kept;
-- the new file keeps the old file's permissions (a 0600 workbook stays 0600);
+- the new file keeps the old file's permissions (a 0600 workbook stays 0600); a target that is
+  a symbolic link is written through: the workbook it points to is regenerated, the link stays;
 - temporary files are removed on every exit Python sees (errors, Ctrl-C, SIGTERM via the
   CLI), and those left by a process that was killed outright are removed by the next run.
 """
@@ -128,11 +129,18 @@ def check_not_open(path: Path) -> None:
 def check_output(out: str | Path, *, force: bool | None = None) -> Path:
     """An .xlsx path in an existing, writable folder; if the file exists, a regular, writable
     workbook xl_tools made (unless ``force`` or :func:`replacing_foreign_allowed`), not open
-    in another program."""
+    in another program. A symbolic link is followed: the path returned is the workbook it points to."""
     out = Path(out)
     force = _FORCE.get() if force is None else force
     if out.suffix.lower() != ".xlsx":
         raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use -o NAME.xlsx.")
+    if out.is_symlink():
+        # A link to a shared workbook: the workbook it points to is the one to regenerate (replacing
+        # the link by a file would leave the shared workbook silently old).
+        if not out.exists():
+            raise XlToolsError(f"{out} is a link to {os.readlink(out)}, which does not exist; fix the link or "
+                               "choose another -o.")
+        out = out.resolve()
     if out.is_dir():
         raise XlToolsError(f"{out} is a folder; give a file name such as {out / 'arbetsbok.xlsx'}.")
     if not out.parent.exists():

@@ -317,3 +317,21 @@ def test_sigterm_leaves_no_temporary_file(tmp_path: Path, agreement) -> None:
         proc.wait()
         assert temporaries(tmp_path) == []
         assert_inputs_kept(out, agreement)
+
+
+def test_a_symlinked_target_is_written_through(tmp_path: Path, agreement) -> None:
+    """R21: the shared workbook a link points to is regenerated; the link stays a link."""
+    (tmp_path / "shared").mkdir()
+    shared = typed_workbook(tmp_path / "shared" / "wb.xlsx", agreement)
+    link = tmp_path / "mine.xlsx"
+    link.symlink_to(shared)
+    inode = shared.stat().st_ino
+    run = run_capped("generate", str(TEMPLATE), "-o", str(link))
+    assert run.code == 0, run.stderr
+    assert link.is_symlink() and link.resolve() == shared.resolve()
+    assert shared.stat().st_ino != inode  # the shared workbook itself was replaced
+    assert_inputs_kept(shared, agreement)
+    assert backups_of(shared) and not list(tmp_path.glob("mine.bak*"))
+    dangling = tmp_path / "dangling.xlsx"
+    dangling.symlink_to(tmp_path / "nowhere.xlsx")
+    assert_one_line_error(run_capped("generate", str(TEMPLATE), "-o", str(dangling)), contains="does not exist")

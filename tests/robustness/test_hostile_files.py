@@ -93,6 +93,7 @@ CSV_CASES = {
     "superscript": (b"Region;Privat KBT\nNorrbotten;\xc2\xb2\n", "not a whole number"),
     "header_only": (b"Region;Privat KBT\n", "no region row"),
     "many_rows": (b"Region;Privat KBT\n" + b"Atlantis;1\n" * 20_001, "lines"),
+    "many_unknown_rows": (b"Region;Privat KBT\n" + b"Atlantis;1\n" * 5_000, "more than 100 rows name no region"),
 }
 
 

@@ -59,7 +59,9 @@ class ImportResult:
         if self.missing:
             text += f" Missing (shown as Saknas): {', '.join(self.missing)}."
         if self.unplaced:
-            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced)
+            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced[:5])
+            if len(self.unplaced) > 5:
+                text += f" … (+{len(self.unplaced) - 5})"
         if self.ignored_columns:
             text += f" Ignored column(s): {', '.join(self.ignored_columns)}."
         return text
@@ -100,6 +102,8 @@ MAX_FIELD = 4096
 """Longest cell of a CSV report (a region name or a count is a few dozen characters)."""
 MAX_ROWS = 10_000
 """Most rows read from a report (it has one row per region)."""
+MAX_UNPLACED = 100
+"""Rows naming no region before the import stops: a report has 21 regions (and maybe a few notes)."""
 MAX_COLUMNS = 200
 """Columns read from an xlsx report (it has a region column and about 30 count columns)."""
 
@@ -206,6 +210,9 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
             region = resolve_region(label)
         except UnknownRegionError as exc:
             result.unplaced.append(f"row {n}: {exc}")
+            if len(result.unplaced) > MAX_UNPLACED:
+                raise XlToolsError(f"{source}: more than {MAX_UNPLACED} rows name no region ({result.unplaced[0]}); "
+                                   "is it the right file? Nothing was imported.") from None
             continue
         if region.code in seen:
             raise XlToolsError(f"{source}: {region.name} appears twice (rows {seen[region.code]} and {n}); keep one "
