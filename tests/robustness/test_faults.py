@@ -335,3 +335,16 @@ def test_a_symlinked_target_is_written_through(tmp_path: Path, agreement) -> Non
     dangling = tmp_path / "dangling.xlsx"
     dangling.symlink_to(tmp_path / "nowhere.xlsx")
     assert_one_line_error(run_capped("generate", str(TEMPLATE), "-o", str(dangling)), contains="does not exist")
+
+
+def test_a_workbook_saved_again_by_libreoffice_is_still_ours(tmp_path: Path) -> None:
+    """The mark that lets regeneration replace a workbook (author and comment in the document
+    properties) survives a user saving the workbook in a spreadsheet program."""
+    from xl_tools.libreoffice.recalc import libreoffice_available, recalculate
+
+    if not libreoffice_available():
+        pytest.skip("LibreOffice is not installed")
+    saved = recalculate(REPO / "workbooks" / "sjukskrivning-2020-villkor3.xlsx", tmp_path / "saved.xlsx")
+    assert made_by_xl_tools(saved)
+    run = run_capped("generate", str(REPO / "templates" / "sjukskrivning-2020-villkor3.toml"), "-o", str(saved))
+    assert run.code == 0, run.stderr
