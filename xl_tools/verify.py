@@ -99,12 +99,26 @@ class VerifyReport:
         return not self.mismatches
 
     def differing_counts(self) -> dict[str, int]:
-        """How many mismatches each source is the odd one out in."""
+        """How many mismatches each source is the odd one out in (mismatches where no two
+        sources agree are not counted: see :meth:`summary`)."""
         counts: dict[str, int] = {}
         for m in self.mismatches:
+            if not m.agreeing():
+                continue
             for source in m.differing():
                 counts[source] = counts.get(source, 0) + 1
         return counts
+
+    def summary(self) -> str:
+        """One line: which source is the odd one out how often, and where no two agree."""
+        parts = [f"{ENGINE_LABELS[s]} differ(s) from the others in {n} cell(s)"
+                 for s, n in self.differing_counts().items()]
+        undecided = sum(1 for m in self.mismatches if not m.agreeing())
+        if undecided:
+            hint = "" if len(self.checked) > 1 else " (check with both engines to see which is right)"
+            parts.append(f"no two agree in {undecided} cell(s){hint}")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:] + "." if parts else "All sources agree."
 
 
 def same(a: Any, b: Any) -> bool:

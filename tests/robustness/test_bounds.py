@@ -139,6 +139,10 @@ def test_mismatch_names_who_agrees_and_who_differs() -> None:
                       "formulas (Python) differs with 0.")
     none_agree = Mismatch("S", "A1", "=1", {"cached": 1, "formulas": 2, "libreoffice": 3})
     assert none_agree.agreeing() == [] and "no two agree" in str(none_agree)
+    from xl_tools.verify import VerifyReport
+
+    report = VerifyReport(path=Path("x.xlsx"), mismatches=[m, m, none_agree], checked=["formulas", "libreoffice"])
+    assert report.summary() == "Formulas (Python) differ(s) from the others in 2 cell(s); no two agree in 1 cell(s)."
 
 
 def test_verify_progress_per_engine() -> None:
@@ -156,3 +160,51 @@ def test_verify_bounds_the_python_engine(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(verify_module, "MAX_PYTHON_CELLS", 10)
     with pytest.raises(XlToolsError, match="Use --no-python"):
         verify_workbook(REPO / "workbooks" / "sjukskrivning-2020-villkor3.xlsx", libreoffice=False)
+
+
+def test_verify_cli_says_who_differs(tmp_path: Path) -> None:
+    """A stored value edited by hand: both engines agree with each other, the stored value is the odd one."""
+    import openpyxl
+
+    from xl_tools.safe_open import open_workbook
+
+    source = REPO / "workbooks" / "sjukskrivning-2020-villkor3.xlsx"
+    wb = open_workbook(source, data_only=False)
+    sheet, cell = next((ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                       if isinstance(c.value, str) and c.value.startswith("=SUM("))
+    edited = tmp_path / "edited.xlsx"
+    import shutil
+    import zipfile
+
+    shutil.copy(source, edited)
+    values = openpyxl.load_workbook(edited, data_only=True)[sheet][cell].value
+    assert isinstance(values, (int, float))
+    # Change the stored (cached) value of that formula cell directly in the sheet XML.
+    with zipfile.ZipFile(source) as zin:
+        names = zin.namelist()
+        parts = {n: zin.read(n) for n in names}
+    index = [ws.title for ws in wb.worksheets].index(sheet) + 1
+    part = f"xl/worksheets/sheet{index}.xml"
+    text = parts[part].decode("utf-8")
+    start = text.index(f'r="{cell}"')
+    v_open = text.index("<v>", start)
+    v_close = text.index("</v>", v_open)
+    parts[part] = (text[:v_open + 3] + str(values + 7) + text[v_close:]).encode("utf-8")
+    with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as zout:
+        for n in names:
+            zout.writestr(n, parts[n])
+    run = run_capped("verify", str(edited), "--no-libreoffice", seconds=120)
+    assert run.code == 1, run.stderr
+    assert f"{sheet}!{cell}" in run.stdout and "no two agree" in run.stdout  # two sources: who is right?
+    assert "check with both engines" in run.stdout
+    assert "Recalculating" in run.stderr and "formulas (Python)" in run.stderr
+    from xl_tools.libreoffice.recalc import libreoffice_available
+
+    if not libreoffice_available():
+        return
+    run = run_capped("verify", str(edited), seconds=180)
+    assert run.code == 1, run.stderr
+    assert (f"{sheet}!{cell} =SUM(" in run.stdout and "formulas (Python) and LibreOffice agree on" in run.stdout
+            and "the stored values differs with" in run.stdout), run.stdout
+    assert "The stored values differ(s) from the others in 1 cell(s)." in run.stdout
+    assert "LibreOffice: 1 cell(s) differ" in run.stderr

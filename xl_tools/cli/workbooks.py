@@ -74,4 +74,5 @@ def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
     click.echo(f"{report.formula_cells} formula cells checked against {', '.join(report.checked)}: "
                f"{len(report.mismatches)} mismatch(es).")
     if report.mismatches:
+        click.echo(report.summary())
         raise SystemExit(1)
