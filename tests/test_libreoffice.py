@@ -138,14 +138,14 @@ def test_not_a_spreadsheet_is_an_error(tmp_path: Path, lo_profile: Path) -> None
 def test_install_into_isolated_profile_registers_module(tmp_path: Path) -> None:
     from xl_tools.libreoffice import install as lo_install
 
-    done = lo_install.install(tmp_path / "profile")
+    done = lo_install.install(tmp_path / "profile", create=True)
     xlb = (done.profile_user / "basic" / "Standard" / "script.xlb").read_text(encoding="utf-8")
     assert xlb.count('library:name="XlToolsUdfs"') == 1
     assert 'library:name="Module1"' in xlb or not libreoffice_available()
     script = done.script.read_text(encoding="utf-8")
     assert f"XL_TOOLS_PATH = {str(lo_install.xl_tools_path())!r}" in script
     # Installing again changes nothing twice.
-    lo_install.install(tmp_path / "profile")
+    lo_install.install(tmp_path / "profile", create=True)
     assert (done.profile_user / "basic" / "Standard" / "script.xlb").read_text(encoding="utf-8") == xlb
 
 
@@ -170,7 +170,7 @@ def test_lo_script_imports_xl_tools_with_system_python(tmp_path: Path) -> None:
     system_python = shutil.which("python3", path="/usr/bin") or "/usr/bin/python3"
     if not Path(system_python).exists():
         pytest.skip("no system python3")
-    done = lo_install.install(tmp_path / "profile")
+    done = lo_install.install(tmp_path / "profile", create=True)
     code = (f"import sys; sys.path.insert(0, {str(done.script.parent)!r}); import xl_tools_udfs as s; "
             "print(s.fk_andel('Norrbotten', 150000000.0, 2016.0, 'kronor')); print(s.fk_fordela(100.0, 2016.0)[0])")
     out = subprocess.run([system_python, "-I", "-c", code], check=False, capture_output=True, text=True, timeout=60,
@@ -186,7 +186,7 @@ def udf_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from xl_tools.libreoffice import install as lo_install
 
     profile = tmp_path_factory.mktemp("lo-udf") / "profile"
-    result = CliRunner().invoke(cli, ["libreoffice", "install", "--profile", str(profile)])
+    result = CliRunner().invoke(cli, ["libreoffice", "install", "--profile", str(profile), "--create"])
     assert result.exit_code == 0, result.output
     assert lo_install.user_dir(profile).is_dir()
     return profile

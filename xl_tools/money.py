@@ -1,7 +1,25 @@
-"""Amounts of money: reading what people type, writing it the Swedish way.
+"""Amounts of money and counts: reading what people type, writing it the Swedish way.
 
 Kronor are kept exact: :class:`fractions.Fraction` (whole kronor are Fractions with
 denominator 1). Never float.
+
+One parser reads every number a user types: :func:`parse_amount` (pots, rates, a
+template's ``belopp``, the UDFs' pots) and :func:`parse_count` (contacts, treatments,
+typed populations; ``import`` and carry-over) share :func:`_normalise_number`, so a
+value means the same thing everywhere:
+
+- a space (also no-break and thin space), ``_`` or ``'`` groups thousands: ``18 545``;
+- a comma is the Swedish decimal comma: ``1,5`` is one and a half, ``12,0`` is 12;
+- ``1,000`` or ``1.000`` (one separator followed by exactly three digits) could be
+  1 (Swedish decimal comma) or 1 000 (English thousands separator) and is refused as
+  ambiguous rather than guessed; ``1,000,000`` and ``1.000.000`` (several separators)
+  can only be thousands and are read as 1 000 000.
+
+Bounds are checked on the text, before any :class:`~decimal.Decimal` or
+:class:`~fractions.Fraction` is built: at most :data:`MAX_DIGITS` significant digits
+and an exponent of at most :data:`MAX_EXPONENT_DIGITS` digits, so ``1e-999999999``
+(which would make exact arithmetic build a number of a billion digits) is refused in
+microseconds.
 """
 
 from __future__ import annotations
@@ -32,10 +50,20 @@ _UNITS = {
 }
 # Larger amounts are typing mistakes (and "1e999999" would hang exact arithmetic).
 MAX_AMOUNT = 10**15
+# Larger counts (contacts, treatments, inhabitants) are typing mistakes; below 2**53, so
+# a count read from a spreadsheet's float is exact.
+MAX_COUNT = 10**12
+# Longest text read as a number, most significant digits, longest exponent: checked before
+# any Decimal or Fraction is built (exact arithmetic on 1e-999999999 would never end).
+MAX_TEXT = 200
+MAX_DIGITS = 40
+MAX_EXPONENT_DIGITS = 3
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009_']+")
 _AMOUNT = re.compile(
-    r"^(?P<num>[+-]?[0-9][0-9 .,']*(?:e[+-]?\d+)?)\s*(?P<unit>[a-zåäö.]+(?: (?:kronor|kr|sek))?)?$"
+    r"^(?P<num>[+-]?[0-9][0-9 .,']*(?:e[+-]?[0-9]+)?)\s*(?P<unit>[a-zåäö.]+(?: (?:kronor|kr|sek))?)?$",
+    re.ASCII | re.IGNORECASE,
 )
+_COUNT = re.compile(r"^[+-]?[0-9][0-9 .,']*(?:e[+-]?[0-9]+)?$", re.ASCII)
 
 
 def _show(value: object) -> str:
@@ -59,14 +87,14 @@ def parse_amount(value: object, *, what: str = "pot") -> Fraction:
     elif isinstance(value, Fraction):
         result = value
     elif isinstance(value, Decimal):
-        if not value.is_finite() or value.adjusted() > 18:
+        if not value.is_finite():
             raise AmountError(f"The {what} is not a plausible number: {_show(value)}.")
-        result = Fraction(value)
+        result = _bounded_fraction(value, 1, value, what)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise AmountError(f"The {what} is not a number: {_show(value)}.")
         # A float from a spreadsheet: take its shortest decimal representation.
-        result = Fraction(Decimal(repr(value)))
+        result = _bounded_fraction(Decimal(repr(value)), 1, value, what)
     elif isinstance(value, str):
         result = _parse_text(value, what)
     else:
@@ -83,6 +111,9 @@ def parse_amount(value: object, *, what: str = "pot") -> Fraction:
 
 
 def _parse_text(text: str, what: str) -> Fraction:
+    if len(text) > MAX_TEXT:
+        raise AmountError(f"The {what} {_show(text)} is too long to be an amount ({len(text)} characters). "
+                          "Give kronor, e.g. 150000000 or '150 Mkr'.")
     cleaned = _SPACES.sub(" ", text.strip().lower())
     match = _AMOUNT.match(cleaned)
     unit = (match.group("unit") or "").split()[0] if match and match.group("unit") else ""
@@ -93,15 +124,90 @@ def _parse_text(text: str, what: str) -> Fraction:
         )
     multiplier = _UNITS[unit.rstrip(".")]
     number = _normalise_number(match.group("num").strip(), multiplier, text, what)
+    return _bounded_fraction(_decimal(number, text, what), multiplier, text, what)
+
+
+def _decimal(number: str, text: object, what: str) -> Decimal:
+    """The normalised number text as a Decimal, its exponent and digits bounded first."""
+    mantissa, _, exponent = number.lower().partition("e")
+    exponent_digits = exponent.lstrip("+-").lstrip("0")
+    if len(exponent_digits) > MAX_EXPONENT_DIGITS and mantissa.strip("0.,+- "):
+        if exponent.startswith("-"):
+            raise AmountError(f"The {what} {_show(text)} is too small (fractions of an öre); write the number out, "
+                              "e.g. 150000000 or '150e6'.")
+        raise AmountError(f"The {what} {_show(text)} is implausibly large (exponent out of range). Check the "
+                          "number.")
+    if len(exponent_digits) > MAX_EXPONENT_DIGITS:  # zero times anything
+        return Decimal(0)
+    if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
+        raise AmountError(f"The {what} {_show(text)} has more than {MAX_DIGITS} digits; check the number.")
     try:
-        decimal = Decimal(number)
+        return Decimal(number)
     except (InvalidOperation, ValueError):
         raise AmountError(f"The {what} {_show(text)} is not an amount.") from None
-    if not decimal.is_finite() or decimal.adjusted() > 18:
-        raise AmountError(
-            f"The {what} {_show(text)} is implausibly large (more than {MAX_AMOUNT:,} kr). Check the amount."
-        )
+
+
+def _bounded_fraction(decimal: Decimal, multiplier: int, text: object, what: str, *, count: bool = False
+                      ) -> Fraction:
+    """``decimal * multiplier`` as a Fraction, refusing magnitudes no amount or count has
+    (so the Fraction built is never more than a few dozen digits)."""
+    if not decimal.is_finite():
+        raise AmountError(f"The {what} {_show(text)} is not a number.")
+    sign, digits, exponent = decimal.as_tuple()
+    assert isinstance(exponent, int)
+    digits = tuple(digits)
+    while len(digits) > 1 and digits[-1] == 0:  # 1.500 is 15e-1: trailing zeros say nothing
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        return Fraction(0)
+    if len(digits) > MAX_DIGITS:
+        raise AmountError(f"The {what} {_show(text)} has more than {MAX_DIGITS} digits; check the number.")
+    scale = len(str(multiplier)) - 1
+    if exponent + len(digits) - 1 + scale > 18:
+        limit = f"{MAX_COUNT:,}" if count else f"{MAX_AMOUNT:,} kr"
+        raise AmountError(f"The {what} {_show(text)} is implausibly large (more than {limit}). Check the number.")
+    if exponent + scale < -MAX_DIGITS:
+        raise AmountError(f"The {what} {_show(text)} has fractions of an öre. Round it to öre (two decimals).")
     return Fraction(decimal) * multiplier
+
+
+def parse_count(value: object, *, what: str = "count", maximum: int = MAX_COUNT) -> int | None:
+    """A non-negative whole number as people type it (``18 545``, ``12,0``); blank → None.
+
+    Read by the same rules as :func:`parse_amount` (see the module docstring): ``1,000``
+    is refused as ambiguous, ``1,5`` is not whole, ``1e300`` and anything above ``maximum``
+    is implausible. Raises :class:`~xl_tools.errors.AmountError` (one line) otherwise.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise AmountError(f"{_show(value)} is not a whole number")
+    if isinstance(value, int):
+        number = Fraction(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > maximum:
+            raise AmountError(f"{_show(value)} is not a plausible {what} (at most {maximum:,})")
+        number = Fraction(value)
+    elif isinstance(value, Decimal):
+        number = _bounded_fraction(value, 1, value, what, count=True)
+    elif isinstance(value, Fraction):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_TEXT:
+            raise AmountError(f"{_show(value)} is too long to be a whole number")
+        cleaned = _SPACES.sub(" ", text.lower())
+        if not _COUNT.match(cleaned):
+            raise AmountError(f"{_show(value)} is not a whole number")
+        normalised = _normalise_number(cleaned, 1, value, what)
+        number = _bounded_fraction(_decimal(normalised, value, what), 1, value, what, count=True)
+    else:
+        raise AmountError(f"{_show(value)} is not a whole number")
+    if number < 0 or number.denominator != 1:
+        raise AmountError(f"{_show(value)} is not a non-negative whole number")
+    if number > maximum:
+        raise AmountError(f"{_show(value)} is not a plausible {what} (at most {maximum:,})")
+    return int(number)
 
 
 _GROUPED = re.compile(r"^[0-9]{1,3}(?:(?P<sep>[ ,.'])[0-9]{3})(?:(?P=sep)[0-9]{3})*$")
@@ -135,10 +241,11 @@ def _normalise_number(num: str, multiplier: int, text: str, what: str) -> str:
         if both_kinds or mantissa.count(mantissa[last]) == 1:
             if (not both_kinds and multiplier == 1 and not exp_sep and len(tail) == 3
                     and head.isdigit() and len(head) <= 3 and head.strip("0")):
+                decimal_hint = (f"'{head},{tail[:2]}' (kronor and öre)" if what != "count"
+                                else f"'{head}' (if ',' is a decimal comma)")
                 raise AmountError(
                     f"The {what} {_show(text)} is ambiguous: is '{mantissa[last]}' a decimal or a thousands "
-                    f"separator? Write '{head} {tail}' (space between thousands) or "
-                    f"'{head},{tail[:2]}' (kronor and öre)."
+                    f"separator? Write '{head} {tail}' (space between thousands) or {decimal_hint}."
                 )
             int_part, dec_part = head, tail
             if not dec_part.isdigit() and dec_part != "":

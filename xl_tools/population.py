@@ -86,7 +86,7 @@ def to_reference_date(when: object) -> dt.date:
         )
     if isinstance(when, str):
         text = when.strip()
-        if text.isdigit():
+        if text.isdecimal() and len(text) <= 9:  # not '²⁰¹⁶' (isdigit, but int() refuses it)
             return to_reference_date(int(text))
         try:
             return dt.date.fromisoformat(text)

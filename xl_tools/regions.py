@@ -197,6 +197,9 @@ def _fuzzy(key: str) -> Region | None:
 _PREFIXED = re.compile(r"^(?P<code>\d{1,2})\s*[-–:.]?\s+(?P<name>\D.*)$")
 
 
+MAX_REGION_TEXT = 200
+
+
 def resolve_region(text: object) -> Region:
     """Return the region that ``text`` names.
 
@@ -221,7 +224,10 @@ def resolve_region(text: object) -> Region:
             _("Region missing or not text: {text!r}. Give a name such as 'Stockholm' or a länskod such as '01'.")
             .format(text=text))
     raw = text.strip()
-    if raw.isdigit():
+    if len(raw) > MAX_REGION_TEXT:  # no region name is this long; matching it would take seconds
+        raise UnknownRegionError(f"Region text too long ({len(raw):,} characters): {raw[:40]!r}…. Give a name "
+                                 "such as 'Stockholm' or a länskod such as '01'.")
+    if raw.isdecimal():  # not '²' (isdigit, but int() refuses it)
         code = f"{int(raw):02d}" if len(raw) <= 3 else raw
         if code in BY_CODE:
             return BY_CODE[code]

@@ -1,31 +1,54 @@
-"""Fetch "Folkmängden den 1 november" per county from SCB's PxWeb API v2 (table TAB1267).
+"""Fetch "Folkmängden den 1 november" per county from SCB's PxWeb API (v2, falling back to v1).
 
-Two requests, both JSON-stat2:
+**PxWeb API v2** (table TAB1267), two GET requests, both JSON-stat2:
 
 1. ``GET {base}/tables/TAB1267/metadata?lang=sv&outputFormat=json-stat2`` tells which
-   dimensions the table has (``Region``, ``ContentsCode``, ``Tid`` and e.g. age and
-   sex) and their value codes;
+   dimensions the table has and their value codes;
 2. ``GET {base}/tables/TAB1267/data?lang=sv&outputFormat=json-stat2&valueCodes[Region]=01,03,…
    &valueCodes[ContentsCode]=…&valueCodes[Tid]=ÅR&…`` returns the values.
 
-For any other dimension (age, sex) the total category is asked for if the table has
-one ("totalt", "tot"), else all categories, which are summed per county.
+**PxWeb API v1** (table ``BE/BE0101/BE0101A/FolkmangdNov``, content ``BE0101A9``), used when
+v2 fails (not reachable, an HTTP error, an answer of another shape):
 
-The base URL is ``$XL_TOOLS_SCB_URL`` or :data:`DEFAULT_BASE_URL`. Only the standard
-library (urllib) is used.
+1. ``GET {v1}/BE/BE0101/BE0101A/FolkmangdNov`` returns ``{"title": …, "variables": [{"code",
+   "text", "values", "valueTexts", "time"?}, …]}``;
+2. ``POST`` the same URL with ``{"query": [{"code": …, "selection": {"filter": "item",
+   "values": […]}}], "response": {"format": "json-stat2"}}`` returns a JSON-stat2 dataset.
+
+Nothing about the table is assumed beyond what its metadata says: the region, time and
+content dimensions are found by their JSON-stat2 ``role`` (v2) or ``time`` flag, code and
+text (v1); the county value codes are those of the region dimension that are länskoder;
+the year's code is the one for the year asked for; for any other dimension (age, sex) the
+total category is asked for if the table has one ("totalt", "tot"), else all categories,
+which are summed per county.
+
+Bounds: the whole fetch has one wall-clock deadline (``timeout``; a server that trickles
+one byte a second is cut off), an answer may be at most :data:`MAX_BODY` bytes, at most
+:data:`MAX_CELLS` values, JSON nested at most as deep as Python's parser allows, numbers
+finite and of at most 20 digits. Every failure is one line (:class:`ScbError`).
+
+The base URLs are the arguments, else ``$XL_TOOLS_SCB_URL`` / ``$XL_TOOLS_SCB_V1_URL``, else
+:data:`DEFAULT_BASE_URL` / :data:`DEFAULT_V1_URL`. When only a v2 URL is given (``--url``), v1
+is not tried. Only the standard library (urllib) is used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
+import math
 import os
+import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xl_tools.errors import XlToolsError
 from xl_tools.population import (
@@ -41,14 +64,28 @@ from xl_tools.population import (
 from xl_tools.regions import BY_CODE, REGIONS
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
+DEFAULT_V1_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
 TABLE_ID = "TAB1267"
+V1_TABLE = "BE/BE0101/BE0101A/FolkmangdNov"
+V1_CONTENTS = "BE0101A9"
 REGION_DIM = "Region"
 CONTENTS_DIM = "ContentsCode"
 TIME_DIM = "Tid"
 _TOTAL_CODES = ("totalt", "tot", "total", "t", "1+2", "tot1")
 USER_AGENT = "xl_tools (https://github.com/; Swedish grant finance)"
+MAX_BODY = 16 << 20  # the answers are a few kilobytes; the metadata of TAB1267 about 100 KB
+MAX_CELLS = 1_000_000
+MAX_NUMBER_DIGITS = 20
 
 Progress = Callable[[str], None]
+
+
+class ScbError(XlToolsError):
+    """SCB could not be asked or answered with something unusable (one line)."""
+
+
+class ScbUnavailable(ScbError):
+    """The API did not give a usable answer (network, HTTP, shape): another API version may."""
 
 
 @dataclass(frozen=True)
@@ -71,48 +108,214 @@ def base_url(url: str | None = None) -> str:
     return chosen.rstrip("/")
 
 
-def _get_json(url: str, timeout: float) -> dict:
-    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+def v1_url(url: str | None = None, v2_given: bool = False) -> str | None:
+    """The PxWeb v1 base URL: the argument, else ``$XL_TOOLS_SCB_V1_URL``, else SCB's — but
+    None (no fallback) when the user pointed v2 somewhere else and gave no v1 URL."""
+    chosen = url or os.environ.get("XL_TOOLS_SCB_V1_URL")
+    if chosen:
+        return chosen.rstrip("/")
+    return None if v2_given else DEFAULT_V1_URL
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class Deadline:
+    """One wall-clock deadline for a whole fetch. Sockets opened under it are shut down when
+    it passes, so a server that trickles bytes or never finishes its headers is cut off."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            self._expire()
+        return max(left, 0.001)
+
+    def track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """A urllib opener whose connections are tracked by ``deadline`` (redirects included)."""
+
+    class HTTPConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.track(self.sock)
+
+    class HTTPSConnection(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.track(self.sock)
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(HTTPConnection, req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(HTTPSConnection, req)
+
+    class NoFTPHandler(urllib.request.FTPHandler):  # a redirect may lead only to http(s)
+        def ftp_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a redirect to ftp:// is not followed; only http(s) is")
+
+    class NoFileHandler(urllib.request.FileHandler):
+        def file_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a redirect to file:// is not followed; only http(s) is")
+
+    class NoDataHandler(urllib.request.DataHandler):
+        def data_open(self, req: urllib.request.Request) -> Any:
+            raise urllib.error.URLError("a data: URL is not followed; only http(s) is")
+
+    return urllib.request.build_opener(HTTPHandler, HTTPSHandler, NoFTPHandler, NoFileHandler, NoDataHandler)
+
+
+def _check_url(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ScbError(f"{_one_line(url, 120)!r} is not an http(s) URL; give e.g. --url {DEFAULT_BASE_URL}.")
+
+
+def _timeout_error(deadline: Deadline, url: str) -> ScbUnavailable:
+    return ScbUnavailable(f"SCB did not answer within {deadline.seconds:g} s ({_one_line(url, 160)}); try again "
+                          "later or give a longer --timeout.")
+
+
+def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
+    """The body of a GET (or a JSON POST), read within the deadline and at most MAX_BODY bytes."""
+    _check_url(url)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with _opener(deadline).open(request, timeout=deadline.remaining()) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > MAX_BODY:
+                raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} would be {int(length):,} bytes, more "
+                                     f"than the {MAX_BODY:,} an answer may be; check the URL.")
+            chunks, size = [], 0
+            while True:
+                if deadline.expired:
+                    raise _timeout_error(deadline, url)
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is larger than {MAX_BODY:,} "
+                                         "bytes; check the URL.")
+                chunks.append(chunk)
+            if deadline.expired:
+                raise _timeout_error(deadline, url)
+            return b"".join(chunks)
+    except ScbError:
+        raise
     except urllib.error.HTTPError as exc:
-        try:
-            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:200]
-        except OSError:  # the status is what matters
-            detail = ""
-        raise XlToolsError(
-            f"SCB answered HTTP {exc.code} {exc.reason} for {url}{': ' + detail if detail else ''}. "
-            "Check the year and the URL (--url / XL_TOOLS_SCB_URL), or try again later."
-        ) from None
-    except TimeoutError:
-        raise XlToolsError(
-            f"SCB did not answer within {timeout:g} s ({url}); try again later or give a longer --timeout."
+        detail = ""
+        try:  # at most 4 KiB of the error body, within the deadline (its socket is shut at the deadline)
+            detail = _one_line(exc.read(4096).decode("utf-8", "replace"))
+        except Exception:  # noqa: BLE001 - the status is what matters
+            pass
+        raise ScbUnavailable(
+            f"SCB answered HTTP {exc.code} {_one_line(exc.reason, 80)} for {_one_line(url, 160)}"
+            f"{': ' + detail if detail else ''}. Check the year and the URL (--url / XL_TOOLS_SCB_URL), or try "
+            "again later."
         ) from None
     except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise XlToolsError(
-                f"SCB did not answer within {timeout:g} s ({url}); try again later or give a longer --timeout."
-            ) from None
-        raise XlToolsError(
-            f"Cannot reach SCB at {url} ({reason}); check the network connection or the URL."
-        ) from None
-    except OSError as exc:
-        raise XlToolsError(f"The connection to SCB failed ({exc}); try again later.") from None
+        if deadline.expired or isinstance(exc.reason, TimeoutError):
+            raise _timeout_error(deadline, url) from None
+        raise ScbUnavailable(f"Cannot reach SCB at {_one_line(url, 160)} ({_one_line(exc.reason, 120)}); check the "
+                             "network connection or the URL.") from None
+    except TimeoutError:
+        raise _timeout_error(deadline, url) from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if deadline.expired:
+            raise _timeout_error(deadline, url) from None
+        raise ScbUnavailable(f"The connection to SCB failed ({type(exc).__name__}: {_one_line(exc, 120)}); try "
+                             "again later.") from None
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > 60:
+        raise ValueError(f"a number of {len(text)} characters")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text}")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a number")
+
+
+def parse_json(body: bytes, url: str) -> Any:
+    """SCB's answer as JSON, refusing NaN/Infinity, numbers of more than 20 digits, nesting deeper
+    than Python's parser allows and bodies that are not UTF-8 — each as one line."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise XlToolsError(f"SCB's answer from {url} is not JSON ({exc}); check the URL.") from None
+        return json.loads(body.decode("utf-8-sig"), parse_int=_bounded_int, parse_float=_bounded_float,
+                          parse_constant=_no_constant)
+    except RecursionError:
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is nested too deeply to be JSON-stat; check "
+                             "the URL.") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not JSON ({_one_line(exc, 100)}); check "
+                             "the URL.") from None
+
+
+def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict:
+    if not isinstance(deadline, Deadline):
+        deadline = Deadline(deadline)
+    payload = None if body is None else json.dumps(body).encode()
+    data = parse_json(_request(url, deadline, payload), url)
     if not isinstance(data, dict):
-        raise XlToolsError(f"SCB's answer from {url} is not a JSON-stat2 dataset; check the URL.")
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not a JSON-stat2 dataset; check the URL.")
     return data
 
 
 def _dimensions(data: dict, url: str) -> tuple[list[str], dict[str, list[str]], dict[str, dict[str, str]]]:
     """Dimension ids in order, their category codes in index order, and category labels."""
     try:
-        ids = list(data["id"])
+        ids = [str(i) for i in data["id"]]
         dims = data["dimension"]
         codes: dict[str, list[str]] = {}
         labels: dict[str, dict[str, str]] = {}
@@ -128,8 +331,9 @@ def _dimensions(data: dict, url: str) -> tuple[list[str], dict[str, list[str]], 
             codes[dim] = [str(c) for c in ordered]
             labels[dim] = {str(k): str(v) for k, v in category.get("label", {}).items()}
     except (KeyError, TypeError, AttributeError) as exc:
-        raise XlToolsError(
-            f"SCB's answer from {url} is not the JSON-stat2 expected (missing {exc}); check the URL."
+        raise ScbUnavailable(
+            f"SCB's answer from {_one_line(url, 160)} is not the JSON-stat2 expected (missing {_one_line(exc, 60)}); "
+            "check the URL."
         ) from None
     return ids, codes, labels
 
@@ -141,11 +345,96 @@ def _total_code(codes: list[str], labels: dict[str, str]) -> str | None:
     return None
 
 
-def _contents_code(codes: list[str], labels: dict[str, str]) -> str:
+def _contents_code(codes: list[str], labels: dict[str, str], preferred: str | None = None) -> str:
+    if preferred in codes:
+        return preferred  # type: ignore[return-value]
     for code in codes:
         if "folkm" in labels.get(code, "").lower():
             return code
     return codes[0]
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """What a table's metadata says: which dimension is which, and every dimension's codes."""
+
+    ids: list[str]
+    codes: dict[str, list[str]]
+    labels: dict[str, dict[str, str]]
+    region: str
+    time: str
+    contents: str | None
+
+    def selection(self, year: int, contents: str | None = None) -> dict[str, list[str]]:
+        """The value codes to ask for: the 21 counties, the year, the population content, totals."""
+        counties = [c for c in self.codes[self.region] if c in BY_CODE]
+        missing = [r.name for r in REGIONS if r.code not in counties]
+        if missing:
+            raise ScbUnavailable(f"SCB's table lists no county code for {', '.join(missing[:5])}; the table has "
+                                 "changed, please report it.")
+        year_codes = [c for c in self.codes[self.time] if c == str(year) or c.startswith(f"{year}M11")]
+        if not year_codes:
+            have = ", ".join(self.codes[self.time][-5:])
+            raise ScbError(f"SCB has no 'Folkmängden den 1 november' for {year} yet (latest years: {have}).")
+        selection: dict[str, list[str]] = {}
+        for dim in self.ids:
+            if dim == self.region:
+                selection[dim] = [r.code for r in REGIONS]
+            elif dim == self.time:
+                selection[dim] = year_codes[:1]
+            elif dim == self.contents:
+                selection[dim] = [_contents_code(self.codes[dim], self.labels[dim], contents)]
+            else:
+                total = _total_code(self.codes[dim], self.labels[dim])
+                selection[dim] = [total] if total else ["*"]
+        return selection
+
+
+def _find(ids: list[str], role: list[str], *names: str) -> str | None:
+    for dim in role:
+        if dim in ids:
+            return dim
+    lowered = {d.lower(): d for d in ids}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def shape_from_json_stat(meta: dict, url: str) -> TableShape:
+    """The table's shape from PxWeb v2 metadata (JSON-stat2, with ``role``)."""
+    ids, codes, labels = _dimensions(meta, url)
+    role = meta.get("role") if isinstance(meta.get("role"), dict) else {}
+    region = _find(ids, [str(d) for d in role.get("geo", []) or []], REGION_DIM, "Lan", "Lansregion")
+    time_dim = _find(ids, [str(d) for d in role.get("time", []) or []], TIME_DIM, "Ar", "Year")
+    contents = _find(ids, [str(d) for d in role.get("metric", []) or []], CONTENTS_DIM)
+    for needed, found in ((REGION_DIM, region), (TIME_DIM, time_dim)):
+        if found is None:
+            raise ScbUnavailable(f"SCB table {TABLE_ID} has no dimension {needed!r} (it has {', '.join(ids)}); "
+                                 "the table has changed, please report it.")
+    return TableShape(ids, codes, labels, region, time_dim, contents)  # type: ignore[arg-type]
+
+
+def shape_from_v1(meta: dict, url: str) -> TableShape:
+    """The table's shape from PxWeb v1 metadata (``{"variables": [{"code", "values", "valueTexts"}]}``)."""
+    try:
+        variables = meta["variables"]
+        ids = [str(v["code"]) for v in variables]
+        codes = {str(v["code"]): [str(c) for c in v["values"]] for v in variables}
+        labels = {str(v["code"]): {str(c): str(t) for c, t in zip(v["values"], v.get("valueTexts", v["values"]))}
+                  for v in variables}
+        time_flags = [str(v["code"]) for v in variables if v.get("time") in (True, "true")]
+        texts = {str(v["code"]): str(v.get("text", "")).lower() for v in variables}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not PxWeb v1 table metadata (missing "
+                             f"{_one_line(exc, 60)}); check the URL.") from None
+    region = _find(ids, [d for d in ids if texts[d] == "region"], REGION_DIM)
+    time_dim = _find(ids, time_flags, TIME_DIM)
+    contents = _find(ids, [], CONTENTS_DIM)
+    if region is None or time_dim is None:
+        raise ScbUnavailable(f"SCB table {V1_TABLE} has no region or year variable (it has {', '.join(ids)}); the "
+                             "table has changed, please report it.")
+    return TableShape(ids, codes, labels, region, time_dim, contents)
 
 
 def data_url(base: str, year: int, selection: dict[str, list[str]]) -> str:
@@ -155,90 +444,123 @@ def data_url(base: str, year: int, selection: dict[str, list[str]]) -> str:
     return f"{base}/tables/{TABLE_ID}/data?" + urllib.parse.urlencode(params, safe=",*")
 
 
-def fetch_year(year: int, *, url: str | None = None, timeout: float = 30,
-               progress: Progress | None = None) -> Fetched:
-    """Fetch and validate the 21 county populations at 1 November ``year``."""
-    say = progress or (lambda _msg: None)
-    base = base_url(url)
-    date = dt.date(year, 11, 1)
+def v1_query(selection: dict[str, list[str]]) -> dict:
+    """The PxWeb v1 POST body for a selection (``*`` becomes the ``all`` filter)."""
+    query = []
+    for dim, values in selection.items():
+        if values == ["*"]:
+            query.append({"code": dim, "selection": {"filter": "all", "values": ["*"]}})
+        else:
+            query.append({"code": dim, "selection": {"filter": "item", "values": values}})
+    return {"query": query, "response": {"format": "json-stat2"}}
 
+
+def _fetch_v2(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
     meta_url = f"{base}/tables/{TABLE_ID}/metadata?lang=sv&outputFormat=json-stat2"
     say(f"Hämtar tabellbeskrivning {TABLE_ID} från {base} …")
-    meta = _get_json(meta_url, timeout)
-    ids, codes, labels = _dimensions(meta, meta_url)
-    for needed in (REGION_DIM, TIME_DIM):
-        if needed not in ids:
-            raise XlToolsError(f"SCB table {TABLE_ID} has no dimension {needed!r} (it has {', '.join(ids)}); "
-                               "the table has changed, please report it.")
-    if str(year) not in codes[TIME_DIM]:
-        have = ", ".join(codes[TIME_DIM][-5:])
-        raise XlToolsError(f"SCB has no 'Folkmängden den 1 november' for {year} yet (latest years: {have}).")
-    selection: dict[str, list[str]] = {REGION_DIM: [r.code for r in REGIONS]}
-    for dim in ids:
-        if dim == REGION_DIM:
-            continue
-        if dim == TIME_DIM:
-            selection[dim] = [str(year)]
-        elif dim == CONTENTS_DIM:
-            selection[dim] = [_contents_code(codes[dim], labels[dim])]
-        else:
-            total = _total_code(codes[dim], labels[dim])
-            selection[dim] = [total] if total else ["*"]
-
+    shape = shape_from_json_stat(_get_json(meta_url, deadline), meta_url)
+    selection = shape.selection(year)
     url_data = data_url(base, year, selection)
     say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
-    data = _get_json(url_data, timeout)
-    by_code = parse_counties(data, url_data, year)
+    data = _get_json(url_data, deadline)
+    return parse_counties(data, url_data, year, region_dim=shape.region, time_dim=shape.time), url_data
+
+
+def _fetch_v1(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
+    url = f"{base}/{V1_TABLE}"
+    say(f"Hämtar tabellbeskrivning {V1_TABLE} från {base} (PxWeb API v1) …")
+    shape = shape_from_v1(_get_json(url, deadline), url)
+    selection = shape.selection(year, contents=V1_CONTENTS)
+    say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
+    data = _get_json(url, deadline, body=v1_query(selection))
+    return parse_counties(data, url, year, region_dim=shape.region, time_dim=shape.time), url
+
+
+def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progress: Progress | None = None,
+               v1: str | None = None) -> Fetched:
+    """Fetch and validate the 21 county populations at 1 November ``year``.
+
+    PxWeb API v2 first; if it gives no usable answer, API v1 (see the module docstring).
+    ``timeout`` is the wall-clock limit of the whole fetch, both APIs together.
+    """
+    say = progress or (lambda _msg: None)
+    base = base_url(url)
+    fallback = v1_url(v1, v2_given=bool(url or os.environ.get("XL_TOOLS_SCB_URL")))
+    date = dt.date(year, 11, 1)
+    deadline = Deadline(timeout)
+    try:
+        try:
+            by_code, used, table = *_fetch_v2(year, base, deadline, say), TABLE_ID
+        except ScbUnavailable as v2_error:
+            if fallback is None or deadline.expired:
+                raise
+            say(f"PxWeb API v2 gav inget användbart svar ({_one_line(v2_error, 120)}); försöker API v1 …")
+            try:
+                by_code, used, table = *_fetch_v1(year, fallback, deadline, say), V1_TABLE
+            except ScbError as v1_error:
+                raise ScbError(f"{_one_line(v2_error, 180)} PxWeb API v1 failed too: {_one_line(v1_error, 180)}") \
+                    from None
+    finally:
+        deadline.cancel()
     say("Kontrollerar: 21 län, positiva heltal, rimlig summa …")
     validate_counties(by_code, date)
-    source = f"SCB, Folkmängden den 1 november ({TABLE_ID}), hämtad {dt.date.today().isoformat()}"
-    return Fetched(date=date, by_code=by_code, url=url_data, source=source)
+    source = f"SCB, Folkmängden den 1 november ({table}), hämtad {dt.date.today().isoformat()}"
+    return Fetched(date=date, by_code=by_code, url=used, source=source)
 
 
-def parse_counties(data: dict, url: str, year: int) -> dict[str, int]:
+def parse_counties(data: dict, url: str, year: int, *, region_dim: str = REGION_DIM,
+                   time_dim: str = TIME_DIM) -> dict[str, int]:
     """Sum a JSON-stat2 dataset's values per county code (over every other dimension)."""
     ids, codes, _ = _dimensions(data, url)
-    if REGION_DIM not in ids:
-        raise XlToolsError(f"SCB's answer from {url} has no {REGION_DIM} dimension; check the URL.")
+    if region_dim not in ids:
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has no {region_dim} dimension; check the URL.")
     try:
         sizes = [int(s) for s in data["size"]]
         values = data["value"]
     except (KeyError, TypeError, ValueError) as exc:
-        raise XlToolsError(f"SCB's answer from {url} is not the JSON-stat2 expected (missing {exc}).") from None
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not the JSON-stat2 expected (missing "
+                             f"{_one_line(exc, 60)}).") from None
     if len(sizes) != len(ids) or any(len(codes[d]) != s for d, s in zip(ids, sizes, strict=True)):
-        raise XlToolsError(f"SCB's answer from {url} is inconsistent (size does not match the dimensions).")
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is inconsistent (size does not match the "
+                             "dimensions).")
     cells = 1
     for s in sizes:
         cells *= s
+        if cells > MAX_CELLS:
+            raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has more than {MAX_CELLS:,} values; a "
+                                 "year of 21 counties has a few dozen. Check the URL.")
     if isinstance(values, dict):  # sparse form {"index": value}
         values = [values.get(str(i)) for i in range(cells)]
     if not isinstance(values, list) or len(values) != cells:
-        raise XlToolsError(f"SCB's answer from {url} has {len(values) if isinstance(values, list) else 'no'} "
-                           f"values, expected {cells}.")
-    if TIME_DIM in ids and codes[TIME_DIM] != [str(year)]:
-        raise XlToolsError(f"SCB's answer from {url} is for {', '.join(codes[TIME_DIM])}, not {year}.")
-    region_axis = ids.index(REGION_DIM)
+        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has "
+                             f"{len(values) if isinstance(values, list) else 'no'} values, expected {cells}.")
+    if time_dim in ids and not all(c == str(year) or c.startswith(f"{year}M") for c in codes[time_dim]):
+        raise ScbError(f"SCB's answer from {_one_line(url, 160)} is for {_one_line(', '.join(codes[time_dim]), 60)}, "
+                       f"not {year}.")
+    region_axis = ids.index(region_dim)
     stride = 1
     for s in sizes[region_axis + 1:]:
         stride *= s
     totals: dict[str, int] = {}
     for flat, value in enumerate(values):
-        code = codes[REGION_DIM][(flat // stride) % sizes[region_axis]]
+        code = codes[region_dim][(flat // stride) % sizes[region_axis]]
         if value is None:
-            raise XlToolsError(f"SCB's answer has no value for county {code} ({url}); try again later.")
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise XlToolsError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.")
+            raise ScbError(f"SCB's answer has no value for county {code} ({_one_line(url, 160)}); try again later.")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or len(str(value)) > 30:
+            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: "
+                           f"{_one_line(repr(value), 40)}.")
         try:
             number = float(value) if not isinstance(value, int) else value
         except ValueError:
-            raise XlToolsError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.") \
-                from None
+            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.")
         if number != int(number):
-            raise XlToolsError(f"SCB's answer has a population that is not whole for county {code}: {value!r}.")
+            raise ScbError(f"SCB's answer has a population that is not whole for county {code}: {value!r}.")
         totals[code] = totals.get(code, 0) + int(number)
     unknown = [c for c in totals if c not in BY_CODE]
     if unknown:
-        raise XlToolsError(f"SCB's answer has regions that are not counties: {', '.join(unknown)}.")
+        raise ScbError(f"SCB's answer has regions that are not counties: {_one_line(', '.join(unknown), 80)}.")
     return totals
 
 

@@ -19,7 +19,7 @@ def import_command(source: Path, workbook: Path, year: int | None) -> None:
     """Import the regions' villkor 3 reports from SOURCE (.csv or .xlsx) into WORKBOOK.
 
     Replaces that year's counts; regions not in SOURCE are shown as Saknas. The workbook is
-    rewritten atomically and the previous version kept as NAME.bak.xlsx.
+    rewritten atomically and the previous version kept as NAME.bak-YYYYMMDD-HHMMSS.xlsx.
     """
     result = import_reports(source, workbook, year)
     click.echo(result.summary())

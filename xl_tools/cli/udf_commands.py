@@ -1,4 +1,4 @@
-"""Commands for the spreadsheet faces: ``befolkning hamta`` (SCB) and ``libreoffice install``."""
+"""Commands for the spreadsheet faces: ``befolkning hamta`` (SCB), ``libreoffice install`` and ``uninstall``."""
 
 from __future__ import annotations
 
@@ -20,9 +20,12 @@ from xl_tools.population import describe_date, reload_population
 @click.option("--replace", is_flag=True, help="Overwrite the year if it exists already.")
 @click.option("--url", default=None, metavar="URL",
               help=f"PxWeb API v2 base URL (default: $XL_TOOLS_SCB_URL or {scb.DEFAULT_BASE_URL}).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True,
-              help="Seconds to wait for SCB per request.")
-def hamta(year: int, replace: bool, url: str | None, timeout: float) -> None:
+@click.option("--v1-url", default=None, metavar="URL",
+              help=f"PxWeb API v1 base URL, tried when v2 fails (default: $XL_TOOLS_SCB_V1_URL or "
+                   f"{scb.DEFAULT_V1_URL}; none when --url is given without it).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True,
+              help="Seconds the whole fetch may take (all requests together).")
+def hamta(year: int, replace: bool, url: str | None, v1_url: str | None, timeout: float) -> None:
     """Fetch "Folkmängden den 1 november YEAR" per county from SCB (table TAB1267).
 
     The 21 counties are checked and added to the user data file; an existing year is
@@ -30,7 +33,7 @@ def hamta(year: int, replace: bool, url: str | None, timeout: float) -> None:
 
     Example: xl-tools befolkning hamta --ar 2017
     """
-    fetched = scb.fetch_year(year, url=url, timeout=timeout,
+    fetched = scb.fetch_year(year, url=url, timeout=timeout, v1=v1_url,
                              progress=lambda msg: click.echo(msg, err=True))
     path = scb.add_to_user_data(fetched, replace=replace)
     reload_population()
@@ -43,19 +46,43 @@ def libreoffice() -> None:
     """LibreOffice Calc: install the =FK_ANDEL(...) functions."""
 
 
+PROFILE_OPTION = click.option(
+    "--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="LibreOffice profile directory (default: ~/.config/libreoffice/4); it must exist unless --create.")
+
+
 @libreoffice.command("install")
-@click.option("--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="LibreOffice profile directory (default: ~/.config/libreoffice/4).")
-def install_cmd(profile: Path | None) -> None:
+@PROFILE_OPTION
+@click.option("--create", is_flag=True, help="Create the --profile folder if it does not exist.")
+def install_cmd(profile: Path | None, create: bool) -> None:
     """Install the Basic library and Python script for =FK_ANDEL(...) and its siblings.
 
     Close LibreOffice first. Then in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016).
     """
-    target = lo_install.default_user_profile() if profile is None else profile
-    if lo_install.libreoffice_running(lo_install.user_dir(target).parent):
+    user = lo_install.check_profile(profile, create=create)
+    if lo_install.libreoffice_running(user.parent):
         click.echo("Warning: LibreOffice seems to be running with this profile; close it and run this "
                    "command again if the functions do not appear.", err=True)
-    done = lo_install.install(target)
+    done = lo_install.install(profile, create=create)
     click.echo(f"Installed the Basic module {done.basic_module}")
     click.echo(f"Installed the Python script {done.script} (imports xl_tools from {done.xl_tools_path})")
     click.echo('Try it in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016)')
+
+
+@libreoffice.command("uninstall")
+@PROFILE_OPTION
+def uninstall_cmd(profile: Path | None) -> None:
+    """Remove the =FK_...() functions that 'xl-tools libreoffice install' put into a profile.
+
+    Only xl_tools' Basic module and Python script are removed; close LibreOffice first.
+    """
+    user = lo_install.check_profile(profile)
+    if lo_install.libreoffice_running(user.parent):
+        click.echo("Warning: LibreOffice seems to be running with this profile; close it, or it may write the "
+                   "library list back when it quits.", err=True)
+    done = lo_install.uninstall(profile)
+    if not done.removed:
+        click.echo(f"Nothing of xl_tools is installed in {done.profile_user}.")
+        return
+    for path in done.removed:
+        click.echo(f"Removed {path}" if not path.name.endswith(".xlb") else f"Unregistered the module in {path}")

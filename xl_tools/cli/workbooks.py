@@ -8,8 +8,12 @@ import click
 
 from xl_tools.agreement import TEMPLATE_DIR, load_template
 from xl_tools.cli import cli
+from xl_tools.safe_write import replacing_foreign_allowed
 from xl_tools.workbook import GenerateResult, build_all, generate_workbook
 from xl_tools.workbook.generate import WORKBOOK_DIR
+
+FORCE_OPTION = click.option("--force", is_flag=True,
+                            help="Replace an existing .xlsx even if xl_tools did not make it (a backup is kept).")
 
 
 def _report(result: GenerateResult) -> None:
@@ -27,10 +31,12 @@ def _report(result: GenerateResult) -> None:
               help="Folder for the generated workbooks.")
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
-def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
+@FORCE_OPTION
+def build(template_dir: Path, out_dir: Path, discard_unmatched: bool, force: bool) -> None:
     """Regenerate every agreement workbook from its template, keeping typed inputs."""
-    results = build_all(template_dir, out_dir, progress=lambda msg: click.echo(msg, err=True),
-                        discard_unmatched=discard_unmatched)
+    with replacing_foreign_allowed(force):
+        results = build_all(template_dir, out_dir, progress=lambda msg: click.echo(msg, err=True),
+                            discard_unmatched=discard_unmatched)
     for result in results:
         _report(result)
     failed = [r for r in results if r.status != "OK"]
@@ -43,10 +49,12 @@ def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx to write.")
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
-def generate(template: Path, output: Path, discard_unmatched: bool) -> None:
+@FORCE_OPTION
+def generate(template: Path, output: Path, discard_unmatched: bool, force: bool) -> None:
     """Generate one agreement workbook from TEMPLATE (a .toml file in templates/)."""
     agreement = load_template(template)
-    _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
+    with replacing_foreign_allowed(force):
+        _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
 
 
 @cli.command()
@@ -57,10 +65,14 @@ def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
     """Recalculate WORKBOOK in Python and in LibreOffice and compare with its stored values."""
     from xl_tools.verify import verify_workbook
 
-    report = verify_workbook(workbook, python=not no_python, libreoffice=not no_libreoffice)
+    report = verify_workbook(workbook, python=not no_python, libreoffice=not no_libreoffice,
+                             progress=lambda msg: click.echo(msg, err=True))
     for m in report.mismatches[:50]:
         click.echo(str(m))
+    if len(report.mismatches) > 50:
+        click.echo(f"… and {len(report.mismatches) - 50} more.")
     click.echo(f"{report.formula_cells} formula cells checked against {', '.join(report.checked)}: "
                f"{len(report.mismatches)} mismatch(es).")
     if report.mismatches:
+        click.echo(report.summary())
         raise SystemExit(1)

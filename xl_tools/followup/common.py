@@ -3,7 +3,7 @@
 These wrap the agreement generator's machinery (:mod:`xl_tools.workbook`) so the
 follow-up kinds write the same way: the in-memory :class:`~xl_tools.workbook.sheet.Sheet`
 model, rendered by :func:`xl_tools.workbook.render.render`'s sheet writer, written to a
-temporary file and renamed into place with a ``.bak.xlsx`` backup, refusing when the
+temporary file and renamed into place with a ``.bak-YYYYMMDD-HHMMSS.xlsx`` backup, refusing when the
 file is open elsewhere.
 
 Inputs are located through defined names ``in_<name>`` that each cover one column of
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +157,7 @@ def put_help(sheet: Sheet, first_row: int, lines: list[str]) -> None:
 
 
 def write_atomic(book: Book, out: Path, *, backup: bool = True) -> Path | None:
-    """Render ``book`` to ``out`` via a temporary file; keep the old file as ``.bak.xlsx``.
+    """Render ``book`` to ``out`` via a temporary file; keep the old file as a backup.
 
     Returns the backup's path (or None). Nothing is changed if rendering fails.
     """
@@ -184,17 +183,11 @@ def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v
 
     ``key_of`` turns the column-A text into a row key (None: not an input row).
     """
-    import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
-    if not zipfile.is_zipfile(path):
-        raise XlToolsError(f"{path} is not an .xlsx workbook (corrupt, encrypted or another format); "
-                           "move it away and build again.")
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise XlToolsError(f"Cannot read the existing workbook {path}: {exc}. Move it away and build again.") \
-            from None
+    from xl_tools.safe_open import open_workbook
+
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away and build again.")
     result = NamedInputs()
     for name, dn in sorted(wb.defined_names.items()):
         if not name.startswith("in_"):

@@ -15,7 +15,7 @@ is regenerated atomically (:func:`xl_tools.followup.compilation.generate_compila
 from __future__ import annotations
 
 import csv
-import zipfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,14 +30,16 @@ from xl_tools.followup.compilation import (
     load_compilation,
     read_reports,
 )
+from xl_tools.money import parse_count
 from xl_tools.regions import REGIONS, resolve_region
+from xl_tools.safe_open import CSV_MAX_BYTES, check_regular_file, open_workbook
 from xl_tools.workbook.generate import GenerateResult
-from xl_tools.workbook.inputs import parse_count
 
 _REGION_HEADERS = {"region", "lan", "landsting", "region lan", "regionnamn", "namn"}
 _TOTAL_ROWS = {"summa", "totalt", "riket", "total", "samtliga regioner"}
 _GROUP_WORDS = {"P": {"privat", "privata"}, "O": {"offentlig", "offentliga"}, "M": {"man"},
                 "K": {"kvinnor", "kvinna"}}
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _FILLER = {"behandlingar", "behandling", "per", "form", "antal", "vardgivare", "kon"}
 
 
@@ -57,41 +59,88 @@ class ImportResult:
         if self.missing:
             text += f" Missing (shown as Saknas): {', '.join(self.missing)}."
         if self.unplaced:
-            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced)
+            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced[:5])
+            if len(self.unplaced) > 5:
+                text += f" … (+{len(self.unplaced) - 5})"
         if self.ignored_columns:
             text += f" Ignored column(s): {', '.join(self.ignored_columns)}."
         return text
 
 
 def read_rows(source: Path, year: int | None = None) -> list[list[Any]]:
-    """The cells of a CSV (delimiter sniffed) or of an xlsx sheet (``Indata ÅR`` if present, else the first)."""
-    if not source.exists():
-        raise XlToolsError(f"No such file: {source}")
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
+    """The cells of a CSV (delimiter sniffed) or of an xlsx sheet (``Indata ÅR`` if present, else the first).
 
-        if not zipfile.is_zipfile(source):
-            raise XlToolsError(f"{source} is not an .xlsx workbook; save it as .xlsx or .csv and import again.")
-        wb = openpyxl.load_workbook(source, data_only=True, read_only=True)
-        name = f"Indata {year}" if year is not None and f"Indata {year}" in wb.sheetnames else wb.sheetnames[0]
-        rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
-        wb.close()
+    The file goes through :mod:`xl_tools.safe_open` first (a regular file; for an xlsx the zip-bomb,
+    entity and size checks); a CSV must be UTF-8 or Windows-1252 text of at most
+    :data:`~xl_tools.safe_open.CSV_MAX_BYTES`, with no field longer than :data:`MAX_FIELD`.
+    """
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        wb = open_workbook(source, data_only=True, read_only=True, what="the report",
+                           hint="Save it again as .xlsx or .csv and import again.")
+        try:
+            name = f"Indata {year}" if year is not None and f"Indata {year}" in wb.sheetnames else wb.sheetnames[0]
+            # Bounded: a cell at XFD1048576 must not make every row 16 384 cells long.
+            rows = [list(r) for r in wb[name].iter_rows(values_only=True, max_row=MAX_ROWS + 1,
+                                                        max_col=MAX_COLUMNS)]
+        except XlToolsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl reads lazily: damage shows up here
+            raise XlToolsError(f"Cannot read the report {source}: {' '.join(str(exc).split())[:160]}. Save it "
+                               "again as .xlsx or .csv and import again.") from None
+        finally:
+            wb.close()
+        if len(rows) > MAX_ROWS:
+            raise XlToolsError(f"{source.name} has more than {MAX_ROWS:,} rows; a report has one row per region.")
         return rows
     if source.suffix.lower() not in (".csv", ".txt"):
         raise XlToolsError(f"{source.name}: import reads .csv or .xlsx files; save it as one of those.")
-    raw = source.read_bytes()
+    check_regular_file(source, what="report", max_bytes=CSV_MAX_BYTES)
+    return parse_csv_bytes(source.read_bytes(), source.name)
+
+
+MAX_FIELD = 4096
+"""Longest cell of a CSV report (a region name or a count is a few dozen characters)."""
+MAX_ROWS = 10_000
+"""Most rows read from a report (it has one row per region)."""
+MAX_UNPLACED = 100
+"""Rows naming no region before the import stops: a report has 21 regions (and maybe a few notes)."""
+MAX_COLUMNS = 200
+"""Columns read from an xlsx report (it has a region column and about 30 count columns)."""
+
+
+def parse_csv_bytes(raw: bytes, name: str = "source") -> list[list[Any]]:
+    """The cells of CSV bytes: UTF-8 (with or without BOM) or Windows-1252; delimiter ``;``, ``,`` or tab."""
+    text = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if text is None:
+        raise XlToolsError(f"{name} is neither UTF-8 nor Windows-1252 text (mixed or another encoding); save it "
+                           "as 'CSV UTF-8' and import again.")
+    if "\x00" in text:
+        raise XlToolsError(f"{name} holds NUL characters, so it is not a text file; save it as 'CSV UTF-8'.")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";"
-    return [list(r) for r in csv.reader(text.splitlines(), delimiter=delimiter)]
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS:
+        raise XlToolsError(f"{name} has {len(lines):,} lines; a report has one row per region (at most "
+                           f"{MAX_ROWS:,} lines are read).")
+    rows = []
+    try:
+        for n, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+            if any(len(cell) > MAX_FIELD for cell in row):
+                raise XlToolsError(f"{name} line {n} has a cell longer than {MAX_FIELD:,} characters; check the "
+                                   "file (one region per row, a count per column).")
+            rows.append(list(row))
+    except csv.Error as exc:
+        raise XlToolsError(f"{name} is not a readable CSV file ({exc}); save it as 'CSV UTF-8'.") from None
+    return rows
 
 
 def _column_key(text: str, c: Compilation) -> str | None:
@@ -161,6 +210,9 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
             region = resolve_region(label)
         except UnknownRegionError as exc:
             result.unplaced.append(f"row {n}: {exc}")
+            if len(result.unplaced) > MAX_UNPLACED:
+                raise XlToolsError(f"{source}: more than {MAX_UNPLACED} rows name no region ({result.unplaced[0]}); "
+                                   "is it the right file? Nothing was imported.") from None
             continue
         if region.code in seen:
             raise XlToolsError(f"{source}: {region.name} appears twice (rows {seen[region.code]} and {n}); keep one "
@@ -178,22 +230,28 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
         if counts:
             result.regions[region.code] = counts
     result.missing = [r.name for r in REGIONS if r.code not in result.regions]
+    if not result.regions:
+        raise XlToolsError(f"{source}: no region row with a count"
+                           + (f" ({len(result.unplaced)} row(s) name no region: {result.unplaced[0]})"
+                              if result.unplaced else "")
+                           + "; nothing was imported (an empty import would mark all 21 regions Saknas).")
     return result
 
 
 def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilation:
     """The compilation template a workbook was generated from (its id is on the Info sheet)."""
-    import openpyxl
-
     if not workbook.exists():
         raise XlToolsError(f"No such workbook: {workbook}. Build it first with 'xl-tools build'.")
-    if not zipfile.is_zipfile(workbook):
-        raise XlToolsError(f"{workbook} is not an .xlsx workbook.")
-    wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
-    template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
-    wb.close()
+    wb = open_workbook(workbook, data_only=True, read_only=True, what="the workbook",
+                       hint="Import into the workbook 'xl-tools build' made.")
+    try:
+        template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
+    finally:
+        wb.close()
+    # The id chooses a file: a plain name only, never a path out of the templates folder.
+    plain = isinstance(template_id, str) and _PLAIN_ID.match(template_id) is not None
     path = template_dir / f"{template_id}.toml"
-    if not isinstance(template_id, str) or not path.exists():
+    if not plain or not path.is_file():
         raise XlToolsError(f"{workbook} is not a villkor 3 compilation workbook built from a template "
                            f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.")
     return load_compilation(path)

@@ -114,6 +114,48 @@ def _register_module(xlb: Path, name: str) -> None:
     _write(xlb, text)
 
 
+def _unregister_module(xlb: Path, name: str) -> bool:
+    if not xlb.exists():
+        return False
+    text = xlb.read_text(encoding="utf-8")
+    new = re.sub(r'[ \t]*<library:element library:name="' + re.escape(name) + r'"\s*/>\n?', "", text)
+    if new == text:
+        return False
+    _write(xlb, new)
+    return True
+
+
+@dataclass(frozen=True)
+class Uninstalled:
+    """What :func:`uninstall` removed (empty: nothing of xl_tools was installed)."""
+
+    profile_user: Path
+    removed: tuple[Path, ...]
+
+
+def uninstall(profile: Path | None = None) -> Uninstalled:
+    """Remove what :func:`install` put into ``profile``: the Basic module (and its entry in the
+    Standard library's index) and the Python script. Other modules and scripts are left alone."""
+    user = check_profile(profile)
+    standard = user / "basic" / "Standard"
+    removed: list[Path] = []
+    try:
+        module = standard / f"{BASIC_MODULE}.xba"
+        if module.exists():
+            module.unlink()
+            removed.append(module)
+        if _unregister_module(standard / "script.xlb", BASIC_MODULE):
+            removed.append(standard / "script.xlb")
+        script = user / "Scripts" / "python" / SCRIPT_NAME
+        if script.exists():
+            script.unlink()
+            removed.append(script)
+    except OSError as exc:
+        raise XlToolsError(f"Cannot uninstall from the LibreOffice profile {user}: {exc.strerror or exc}; "
+                           "check its permissions.") from None
+    return Uninstalled(profile_user=user, removed=tuple(removed))
+
+
 def _write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -149,9 +191,27 @@ def libreoffice_running(profile: Path) -> bool:
     return (Path(profile) / ".lock").exists()
 
 
-def install(profile: Path | None = None) -> Installed:
-    """Install the Basic module and the Python script into ``profile`` (default: the user's)."""
-    user = user_dir(default_user_profile() if profile is None else profile)
+def check_profile(profile: Path | None, *, create: bool = False) -> Path:
+    """The ``user`` directory of ``profile`` (default: the user's own profile).
+
+    A profile given explicitly must exist (a mistyped ``--profile`` would otherwise silently
+    create a new profile no LibreOffice uses) unless ``create``."""
+    if profile is None:
+        return user_dir(default_user_profile())
+    user = user_dir(profile)
+    if not create and not user.parent.is_dir():
+        raise XlToolsError(f"No LibreOffice profile at {Path(profile).expanduser()}; check the path (the usual one is "
+                           f"{default_user_profile()}) or add --create to make a new profile there.")
+    if user.parent.exists() and not user.parent.is_dir():
+        raise XlToolsError(f"{user.parent} is not a folder; give the LibreOffice profile folder.")
+    return user
+
+
+def install(profile: Path | None = None, *, create: bool = False) -> Installed:
+    """Install the Basic module and the Python script into ``profile`` (default: the user's).
+
+    An explicit ``profile`` must exist unless ``create`` (see :func:`check_profile`)."""
+    user = check_profile(profile, create=create)
     initialise_profile(user.parent)
     try:
         standard = _ensure_standard_library(user / "basic")

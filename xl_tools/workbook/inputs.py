@@ -10,8 +10,6 @@ the länskod (or region name) in column A/B of the same row.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,22 +61,11 @@ def parse_flag(value: object) -> bool | None:
 
 
 def parse_count(value: object) -> int | None:
-    """A non-negative whole number ('18 545' allowed); blank → None; anything else raises."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise XlToolsError(f"{value!r} is not a whole number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise XlToolsError(f"{value!r} is not a whole number") from None
-    if number < 0 or not number.is_integer():
-        raise XlToolsError(f"{value!r} is not a non-negative whole number")
-    return int(number)
+    """A non-negative whole number ('18 545' allowed); blank → None; anything else raises.
+    The one count parser of :mod:`xl_tools.money` (also used by ``import``)."""
+    from xl_tools.money import parse_count as parse
+
+    return parse(value)
 
 
 @dataclass
@@ -104,18 +91,11 @@ class CarryReport:
 
 def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
     """Read the inputs a user typed into an existing workbook of this agreement."""
-    import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
-    if not zipfile.is_zipfile(path):
-        raise XlToolsError(
-            f"{path} is not an .xlsx workbook (corrupt, encrypted or another format); "
-            "move it away or regenerate to another file with -o."
-        )
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise XlToolsError(f"Cannot read the existing workbook {path}: {exc}. Move it away or use -o.") from None
+    from xl_tools.safe_open import open_workbook
+
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away or use -o.")
     names = {name: dn for name, dn in wb.defined_names.items()}
     report = CarryReport()
     inputs = Inputs()
