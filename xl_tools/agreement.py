@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from xl_tools.engine.registry import REGION_RULES, RULES
+from xl_tools.engine.rounding import ROUNDING_RULES, normalise_rule
 from xl_tools.errors import XlToolsError
 
-REGION_RULES = ("share_if_qualified", "shared_among_qualified", "population_share", "per_unit_capped")
-RULES = (*REGION_RULES, "fixed")
 REGION_RECIPIENT = "regionerna"
-WORKBOOK_ROUNDING = ("kronor", "none")
+WORKBOOK_ROUNDING = ROUNDING_RULES
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -64,6 +64,8 @@ class Post:
     villkorstext: str = ""
     beskrivning: str = ""
     endast_ar: bool = False
+    fast_per_region: Fraction | None = None
+    belopp_per_region: dict[str, Fraction] = field(default_factory=dict)  # by länskod
 
     @property
     def to_regions(self) -> bool:
@@ -197,6 +199,32 @@ def _money(value: object, where: str, key: str, loc: _Located, line: int | None)
         raise loc.error(f"{where}, field '{key}': {exc}", line) from None
 
 
+def _per_region(value: object, where: str, loc: _Located, line: int | None) -> dict[str, Fraction]:
+    """``belopp_per_region = { Stockholm = 3_823_518, … }``: one amount per region, by any region name."""
+    from xl_tools.errors import UnknownRegionError
+    from xl_tools.regions import REGIONS, resolve_region
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise loc.error(f"{where}, field 'belopp_per_region': expected a table of region = amount, "
+                        f"got {value!r}.", line)
+    result: dict[str, Fraction] = {}
+    for name, amount in value.items():
+        try:
+            region = resolve_region(name)
+        except UnknownRegionError as exc:
+            raise loc.error(f"{where}, field 'belopp_per_region': {exc}", line) from None
+        if region.code in result:
+            raise loc.error(f"{where}, field 'belopp_per_region': {region.name} is given twice.", line)
+        result[region.code] = _money(amount, where, f"belopp_per_region.{name}", loc, line)
+    missing = [r.name for r in REGIONS if r.code not in result]
+    if result and missing:
+        raise loc.error(f"{where}, field 'belopp_per_region': no amount for {', '.join(missing)} "
+                        "(give 0 for a region that gets nothing).", line)
+    return result
+
+
 def _build(data: dict, loc: _Located) -> Agreement:
     top = "agreement"
     agreement_id = _require(data, "id", str, top, loc, loc.line_of_key("id"))
@@ -205,11 +233,12 @@ def _build(data: dict, loc: _Located) -> Agreement:
     if not years or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
         raise loc.error(f"{top}, field 'ar': give the agreement's years, e.g. [2017, 2018]; got {years!r}.",
                         loc.line_of_key("ar"))
-    rounding = data.get("avrundning", "kronor")
-    if rounding not in WORKBOOK_ROUNDING:
+    try:
+        rounding = normalise_rule(data.get("avrundning", "kronor"))
+    except XlToolsError:
         raise loc.error(
-            f"{top}, field 'avrundning': workbooks support {', '.join(WORKBOOK_ROUNDING)}; got {rounding!r}.",
-            loc.line_of_key("avrundning"))
+            f"{top}, field 'avrundning': workbooks support {', '.join(WORKBOOK_ROUNDING)} "
+            f"(or rest-till-storsta); got {data.get('avrundning')!r}.", loc.line_of_key("avrundning")) from None
 
     villkor: list[Villkor] = []
     for i, raw in enumerate(data.get("villkor", [])):
@@ -260,7 +289,9 @@ def _build(data: dict, loc: _Located) -> Agreement:
             if vnr is None:
                 raise loc.error(f"{where}: field 'villkor' is missing (money to the regions belongs to a villkor).",
                                 line)
-            if not isinstance(reference, dt.date):
+            if not RULES[rule].population and reference is None:
+                pass
+            elif not isinstance(reference, dt.date):
                 raise loc.error(
                     f"{where}, field 'befolkning': the population reference date (YYYY-MM-DD) is missing or not a "
                     f"date, got {reference!r}.", at("befolkning"))
@@ -269,6 +300,15 @@ def _build(data: dict, loc: _Located) -> Agreement:
             rate = _money(raw.get("per_enhet"), where, "per_enhet", loc, at("per_enhet"))
             if rate <= 0:
                 raise loc.error(f"{where}, field 'per_enhet': must be more than 0.", at("per_enhet"))
+        fixed = None
+        if rule == "fixed_plus_population":
+            fixed = _money(raw.get("fast_per_region"), where, "fast_per_region", loc, at("fast_per_region"))
+            if fixed.denominator != 1 or fixed * 21 > amount:
+                raise loc.error(f"{where}, field 'fast_per_region': whole kronor, at most belopp / 21; "
+                                f"got {raw.get('fast_per_region')!r}.", at("fast_per_region"))
+        per_region: dict[str, Fraction] = {}
+        if rule == "amount_per_region":
+            per_region = _per_region(raw.get("belopp_per_region"), where, loc, at("belopp_per_region"))
         report = raw.get("redovisning")
         if report is not None and not isinstance(report, dt.date):
             raise loc.error(f"{where}, field 'redovisning': expected a date (YYYY-MM-DD), got {report!r}.",
@@ -278,6 +318,7 @@ def _build(data: dict, loc: _Located) -> Agreement:
             villkor=vnr, befolkning=reference, redovisning=report, per_enhet=rate,
             enhet=str(raw.get("enhet", "kontakter")), villkorstext=str(raw.get("villkorstext", "")),
             beskrivning=str(raw.get("beskrivning", "")), endast_ar=bool(raw.get("endast_ar", False)),
+            fast_per_region=fixed, belopp_per_region=per_region,
         ))
     if not posts:
         raise loc.error("the template has no [[post]]: nothing to distribute.", None)

@@ -104,3 +104,60 @@ def test_one_year_template_three_ways(tmp_path, total_contacts):
     got = [ws.cell(FIRST + 1 + i, col).value for i in range(21)]
     expected = kontakter([units[c] for c in CODES], 50_000_000, 3_000, 2019, "kronor").amounts
     assert got == [int(a) for a in expected]
+
+
+@pytest.mark.parametrize("rounding", ["largest-remainder", "residual-to-largest", "none"])
+@pytest.mark.parametrize("name", ["mixed", "contacts"])
+def test_every_rounding_method_three_ways(tmp_path, agreement, rounding, name):
+    """Each rounding method is plain formulas that formulas and LibreOffice compute as the engine does,
+    through every rule of the 2017–2018 agreement (shares, shared pots, the capped contact stimulus,
+    a typed population)."""
+    import dataclasses
+
+    from xl_tools.engine.rules import allocate, shared_among_qualified
+
+    varied = dataclasses.replace(agreement, avrundning=rounding)
+    out = tmp_path / f"{rounding}.xlsx"
+    inputs = SCENARIOS[name]()
+    result = generate_workbook(varied, out, inputs=inputs, generated=FIXED_TIME)
+    assert result.status == "OK"
+    report = verify_workbook(out)
+    assert report.checked == ["formulas", "libreoffice"]
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    if name == "mixed":
+        # only three regions share villkor 4A's 50 Mkr: whole kronor summing exactly to the pot
+        ws = values(out, "Villkor 4")
+        col = header_col(ws, "Utfall (kr)")
+        got = [ws.cell(FIRST + 1 + i, col).value for i in range(21)]
+        pops = load_population().vector("2016-11-01")
+        flags = [inputs.flags["V4A-2017"][c] for c in CODES]
+        expected = allocate(shared_among_qualified(50_000_000, pops, flags), rounding, weights=pops).amounts
+        assert got == [float(a) if rounding == "none" else int(a) for a in expected]
+        if rounding != "none":
+            assert sum(got) == 50_000_000
+
+
+def test_utfall_above_max_is_counted_alike_by_all_three(tmp_path, agreement):
+    """The Kontroll count of regions with Utfall > Max (SUMPRODUCT((values>limits)*1)) is computed alike by
+    formulas 1.3.4 and LibreOffice: a typed Utfall above Max is found by both."""
+    import openpyxl
+
+    from xl_tools.libreoffice.recalc import recalculate
+
+    out = tmp_path / "edited.xlsx"
+    generate_workbook(agreement, out, generated=FIXED_TIME)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Villkor 1"]
+    col = header_col(ws, "Utfall (kr)")
+    ws.cell(FIRST + 1, col).value = 999_999_999  # Stockholm's Utfall typed far above its Max
+    wb.save(out)
+    recalculated = recalculate(out, tmp_path / "recalculated.xlsx")
+    report = verify_workbook(recalculated)
+    assert report.checked == ["formulas", "libreoffice"]
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    checks = values(recalculated, "Kontroll")
+    row = next(r for r in range(5, checks.max_row + 1)
+               if checks.cell(r, 1).value == "V1-2017: Utfall ≤ Max för varje region")
+    assert checks.cell(row, 3).value == 1
+    assert checks.cell(row, 6).value == "FEL"
+    assert values(recalculated, "Info").cell(4, 2).value == "FEL"

@@ -32,6 +32,14 @@ class Inputs:
     flags: dict[str, dict[str, bool]] = field(default_factory=dict)
     units: dict[str, dict[str, int]] = field(default_factory=dict)
     population: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+    amounts: dict[str, dict[str, int | float]] = field(default_factory=dict)
+
+    def amount(self, post: Post, code: str) -> int | float:
+        """A typed amount per region: what the user typed, else the template's ``belopp_per_region``."""
+        if code in self.amounts.get(post.id, {}):
+            return self.amounts[post.id][code]
+        default = post.belopp_per_region.get(code, 0)
+        return int(default) if default.denominator == 1 else float(default)
 
     def flag(self, post_id: str, code: str) -> bool:
         return self.flags.get(post_id, {}).get(code, True)
@@ -79,6 +87,25 @@ def parse_count(value: object) -> int | None:
     if number < 0 or not number.is_integer():
         raise XlToolsError(f"{value!r} is not a non-negative whole number")
     return int(number)
+
+
+def parse_amount_cell(value: object) -> int | float | None:
+    """A non-negative amount of kronor typed in a cell ('3 823 518' and '12,50' allowed); blank → None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise XlToolsError(f"{value!r} is not an amount of kronor")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            raise XlToolsError(f"{value!r} is not an amount of kronor") from None
+    if number < 0 or number != number:
+        raise XlToolsError(f"{value!r} is not an amount of kronor (0 or more)")
+    return int(number) if number.is_integer() else number
 
 
 @dataclass
@@ -157,6 +184,13 @@ def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
                         inputs.population.setdefault(target_date, {})[region.code] = count
                         report.carried.append(where)
                         report.changed.append(where)
+                elif target_post.regel == "amount_per_region":
+                    amount = parse_amount_cell(value)
+                    default = target_post.belopp_per_region.get(region.code, 0)
+                    if amount is not None and amount != default:
+                        inputs.amounts.setdefault(target_post.id, {})[region.code] = amount
+                        report.carried.append(where)
+                        report.changed.append(where)
                 elif target_post.regel == "per_unit_capped":
                     count = parse_count(value)
                     if count is not None:
@@ -185,7 +219,7 @@ def validate_inputs(inputs: Inputs, agreement: Agreement) -> None:
     """Raise a readable error for inputs that do not fit the agreement."""
     ids = {p.id for p in agreement.region_posts()}
     codes = {r.code for r in REGIONS}
-    for group in (inputs.flags, inputs.units):
+    for group in (inputs.flags, inputs.units, inputs.amounts):
         for post_id, by_code in group.items():
             if post_id not in ids:
                 raise XlToolsError(f"Input for unknown post {post_id!r}; posts are {', '.join(sorted(ids))}.")

@@ -16,6 +16,8 @@ from typing import Any
 
 from xl_tools import __version__
 from xl_tools.agreement import Agreement
+from xl_tools.engine import registry
+from xl_tools.engine.rounding import round_half_away
 from xl_tools.population import PopulationTable, describe_date
 from xl_tools.regions import REGIONS
 from xl_tools.workbook.blocks import (
@@ -24,7 +26,6 @@ from xl_tools.workbook.blocks import (
     HEADER_ROW,
     LAST,
     SUM_ROW,
-    WRITERS,
     BlockResult,
     BlockWriter,
     _plain,
@@ -33,12 +34,17 @@ from xl_tools.workbook.blocks import (
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
 from xl_tools.workbook.sheet import MISSING, Chart, Sheet, quote
 
-RULE_NAMES = {
-    "share_if_qualified": "Befolkningsandel om villkoret är uppfyllt",
-    "shared_among_qualified": "Delas mellan regioner som uppfyllt",
-    "population_share": "Befolkningsandel",
-    "per_unit_capped": "Belopp per kontakt, högst befolkningsandel, omfördelning",
-    "fixed": "Fast belopp",
+ROUNDING_TEXT = {
+    "kronor": ("hela kronor (ROUND)", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan "
+               "redovisar; summan kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."),
+    "largest-remainder": ("största rest (hela kronor, summan = potten)",
+                          "Största rest: varje region får först hela kronor nedåt (INT); de kronor som fattas till "
+                          "potten går en i taget till regionerna med störst rest (lika rest: den som står först). "
+                          "Summan blir exakt potten."),
+    "residual-to-largest": ("hela kronor, resten till största region",
+                            "Varje region avrundas till hela kronor (ROUND); skillnaden mot potten läggs på den "
+                            "region med störst befolkning bland dem som får pengar. Summan blir exakt potten."),
+    "none": ("ingen (exakta belopp)", "Inga avrundningar: exakta belopp."),
 }
 OK, FEL, SAKNAS = "OK", "FEL", "SAKNAS"
 
@@ -65,6 +71,7 @@ class Builder:
         self.names: dict[str, str] = {}
         self.pot_name: dict[str, str] = {}
         self.rate_name: dict[str, str] = {}
+        self.fixed_name: dict[str, str] = {}
         self.pot_row: dict[str, int] = {}
         self.pop_col: dict[dt.date, int] = {}
         self.blocks: list[BlockResult] = []
@@ -115,7 +122,8 @@ class Builder:
         s.put(1, 0, "Beloppen och datumen ur överenskommelsen. Detta är det enda stället där ett belopp ur "
                     "överenskommelsen skrivs in; ändra dem i mallen och generera om arbetsboken.", "note")
         headers = ["Post", "Villkor", "Beskrivning", "Mottagare", "Avtalsår", "Regel", "Belopp (kr)",
-                   "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast", "Källa"]
+                   "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast",
+                   "Fast per region (kr)", "Sida"]
         s.header_row(3, headers)
         row = 4
         for p in self.a.poster:
@@ -124,7 +132,7 @@ class Builder:
             s.put(row, 2, p.title, "text")
             s.put(row, 3, p.mottagare, "text")
             s.put(row, 4, p.ar, "center")
-            s.put(row, 5, RULE_NAMES[p.regel], "text")
+            s.put(row, 5, registry.rule(p.regel).label, "text")
             s.put(row, 6, _plain(p.belopp), "kr_param")
             name = f"Pott_{p.name_id}"
             self.names[name] = f"=Parametrar!$G${row + 1}"
@@ -140,8 +148,13 @@ class Builder:
             if p.redovisning:
                 s.put(row, 9, p.redovisning, "date")
             s.put(row, 10, p.utbetalning.year if p.endast_ar else p.utbetalning, "center" if p.endast_ar else "date")
+            if p.fast_per_region is not None:
+                s.put(row, 11, _plain(p.fast_per_region), "kr_param")
+                fname = f"Fast_{p.name_id}"
+                self.names[fname] = f"=Parametrar!$L${row + 1}"
+                self.fixed_name[p.id] = fname
             villkor = next((v for v in self.a.villkor if v.nr == p.villkor), None)
-            s.put(row, 11, f"Tabell 1, s. {villkor.sida}" if villkor and villkor.sida else "Tabell 1", "text")
+            s.put(row, 12, f"s. {villkor.sida}" if villkor and villkor.sida else "", "text")
             row += 1
         self.param_last = row - 1
         row += 1
@@ -162,8 +175,9 @@ class Builder:
                 self.kontroll_names[(key, year)] = name
                 row += 1
         s.put(row + 1, 0, "Avrundning", "text")
-        s.put(row + 1, 1, "hela kronor (ROUND)" if self.a.avrundning == "kronor" else "ingen (exakta belopp)", "text")
-        s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16})
+        s.put(row + 1, 1, ROUNDING_TEXT[self.a.avrundning][0], "text")
+        s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16,
+                         12: 8})
         s.freeze = (4, 1)
 
     def build_population(self) -> None:
@@ -175,7 +189,9 @@ class Builder:
         for i, date in enumerate(self.a.reference_dates()):
             col = 2 + i
             self.pop_col[date] = col
-            s.put(BLOCK_ROW, col, describe_date(date), "block")
+            provisional = self.shipped(date) and self.table.is_provisional(date)
+            s.put(BLOCK_ROW, col, describe_date(date) + (" (preliminär)" if provisional else ""),
+                  "block_missing" if provisional else "block")
             s.put(HEADER_ROW, col, "Befolkning", "header")
             if self.shipped(date):
                 for j, value in enumerate(self.table.vector(date)):
@@ -200,7 +216,7 @@ class Builder:
             typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
             s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
             s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
-            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) else "warning")
+            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning")
         s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
         s.freeze = (FIRST, 2)
 
@@ -214,23 +230,30 @@ class Builder:
         region_columns(s)
         col = 2
         for post in self.a.region_posts(nr):
-            assert post.befolkning is not None
-            pop_col = self.pop_col[post.befolkning]
+            rule = registry.rule(post.regel)
+            date = post.befolkning
+            pop_col = self.pop_col[date] if date else 2
             pop_sheet = self.pop
             writer = BlockWriter(
                 s, post, col, pot_name=self.pot_name[post.id], rate_name=self.rate_name.get(post.id),
                 pop_ref=lambda r, c=pop_col, sh=pop_sheet: sh.ref(r, c, external=True),
                 pop_sum_ref=pop_sheet.ref(SUM_ROW, pop_col, abs_row=True, abs_col=True, external=True),
                 pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
-                populations=self.populations(post.befolkning),
-                typed_populations=self.typed_populations(post.befolkning),
-                guarded=not self.shipped(post.befolkning), rounding=self.a.avrundning,
+                populations=self.populations(date) if date else None,
+                typed_populations=self.typed_populations(date) if date else [None] * len(REGIONS),
+                guarded=bool(date) and not self.shipped(date), rounding=self.a.avrundning,
                 flags=[self.inputs.flag(post.id, r.code) for r in REGIONS],
                 units=[self.inputs.unit(post.id, r.code) for r in REGIONS],
+                fixed_name=self.fixed_name.get(post.id),
+                amounts=[self.inputs.amount(post, r.code) for r in REGIONS],
             )
-            block = WRITERS[post.regel](writer)
+            if not rule.population:
+                writer.missing = False
+            block = rule.block_writer()(writer)
             self.blocks.append(block)
-            title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr, befolkning {describe_date(post.befolkning)}"
+            title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr"
+            if date:
+                title += f", befolkning {describe_date(date)}"
             if block.missing:
                 title += f" ({MISSING.lower()})"
             title += f"\nUtbetalas senast {post.utbetalning.isoformat()}" + (
@@ -253,41 +276,29 @@ class Builder:
     def build_summary(self) -> None:
         s = self.summary
         s.put(0, 0, "Sammanställning per region", "title")
-        s.put(1, 0, "Max och utfall per villkor och år, i samma uppställning som Försäkringskassans "
-                    "utfallstabeller. Beloppen i Mkr till höger.", "note")
+        s.put(1, 0, "Utfall per villkor och år, villkor för villkor; för villkor med Ja/Nej även beloppet om "
+                    "villkoret är uppfyllt. Beloppen i Mkr till höger.", "note")
         region_columns(s)
-        conditional = [v.nr for v in self.a.region_villkor()
-                       if any(p.regel in ("share_if_qualified", "shared_among_qualified")
-                              for p in self.a.region_posts(v.nr))]
-        other = [v.nr for v in self.a.region_villkor() if v.nr not in conditional]
+        numbers = [v.nr for v in self.a.region_villkor()]
         col = 2
         kr_columns: list[tuple[int, str, int]] = []  # (col, header, year)
         for year in self.a.ar:
             start = col
-            sum_max_cols, sum_utf_cols, total_cols = [], [], []
-            for nr in conditional:
+            total_cols = []
+            for nr in numbers:
                 blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
                 if not blocks:
                     continue
-                col = self._summary_sum(s, col, f"Villkor {nr} Max", blocks, "max")
-                sum_max_cols.append(col - 1)
-                col = self._summary_sum(s, col, f"Villkor {nr} Utfall", blocks, "utfall")
-                sum_utf_cols.append(col - 1)
-            if len(sum_max_cols) > 1:
-                label = "Summa villkor " + _and_list(conditional)
-                col = self._summary_add(s, col, f"{label} Max", sum_max_cols)
-                col = self._summary_add(s, col, f"{label} Utfall", sum_utf_cols)
-                total_cols.append(col - 1)
-            else:
-                total_cols.extend(sum_utf_cols)
-            for nr in other:
-                blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
-                if not blocks:
-                    continue
-                col = self._summary_sum(s, col, f"Villkor {nr}", blocks, "utfall")
+                rules = [registry.rule(b.post.regel) for b in blocks]
+                if any(r.qualified for r in rules):
+                    labels = {r.summary for r in rules if r.qualified}
+                    label = labels.pop() if len(labels) == 1 else "Max"
+                    col = self._summary_sum(s, col, f"Villkor {nr} {label}", blocks, "max")
+                    col = self._summary_sum(s, col, f"Villkor {nr} Utfall", blocks, "utfall")
+                else:
+                    col = self._summary_sum(s, col, f"Villkor {nr}", blocks, "utfall")
                 total_cols.append(col - 1)
             if len(total_cols) > 1:
-                numbers = sorted(conditional + other)
                 col = self._summary_add(s, col, f"Totalt villkor {_range_text(numbers)}", total_cols)
             s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year}", "block"))
             for c in range(start, col):
@@ -428,7 +439,7 @@ class Builder:
         start += len(self.a.ar) + 4
         recipients_list = list(dict.fromkeys(p.mottagare for p in self.a.poster))
         self.by_recipient = table(start, "Per mottagare", recipients_list, recipients, lambda p: p.mottagare)
-        # regions per agreement year (Tabell 1 "Totalt till landstingen")
+        # regions per agreement year (the agreement's "totalt till regionerna")
         start += len(recipients_list) + 4
         s.put(start, 0, "Till regionerna per avtalsår", "subtitle")
         s.put(start + 1, 0, "Avtalsår", "header")
@@ -460,14 +471,17 @@ class Builder:
         for b in self.blocks:
             p = b.post
             sum_ref = b.sheet.ref(SUM_ROW, b.utfall_col, external=True)
-            if p.regel in ("share_if_qualified", "population_share"):
+            checks = registry.rule(p.regel).checks
+            if "max_sums_to_pot" in checks:
                 max_sum = b.sheet.ref(SUM_ROW, b.max_col, external=True)
-                exact_total = p.belopp
-                self._check(f"{p.id}: Max summerar till potten", self.pot_name[p.id], _plain(exact_total), max_sum,
-                            _sum_or_missing(b.max_values), tol_formula, tol_value,
-                            "Regionernas max ska tillsammans bli potten; avrundning till hela kronor per region kan "
-                            "ge några kronors skillnad.")
-            if p.regel == "share_if_qualified":
+                typed = p.regel == "amount_per_region"
+                what = "Beloppen" if typed or b.max_col == b.utfall_col else "Max"
+                self._check(f"{p.id}: {what} summerar till potten", self.pot_name[p.id], _plain(p.belopp), max_sum,
+                            _sum_or_missing(b.max_values), None if typed else tol_formula, 0 if typed else tol_value,
+                            "Beloppen per region ska tillsammans bli potten." if typed else
+                            "Regionernas belopp ska tillsammans bli potten; avrundning till hela kronor per region "
+                            "kan ge några kronors skillnad.")
+            if "utfall_within_max" in checks:
                 # (not for shared_among_qualified: there the regions that met it share the whole pot,
                 # so a region may get more than its population share of it)
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
@@ -477,15 +491,15 @@ class Builder:
                     count = sum(1 for u, m in zip(b.utfall_values, b.max_values) if u > m)
                 self._check(f"{p.id}: Utfall ≤ Max för varje region", None, 0, over, count, None, 0,
                             "Antal regioner vars utfall är större än max; ska vara 0.", missing=b.missing)
-            if p.regel == "shared_among_qualified":
+            if "utfall_sums_to_pot_if_anyone" in checks:
                 flags = b.sheet.rng(FIRST, LAST, b.input_col, external=True)
                 expected_formula = f'IF(COUNTIF({flags},"Ja")>0,{self.pot_name[p.id]},0)'
                 anyone = any(v == "Ja" for v in b.column_values["uppfyllt"])
                 self._check(f"{p.id}: Utfall summerar till potten", expected_formula,
                             _plain(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
-                            "Potten delas helt mellan regionerna som uppfyllt delvillkoret (0 om ingen uppfyllt).")
-            if p.regel == "per_unit_capped":
+                            "Potten delas helt mellan regionerna som uppfyllt villkoret (0 om ingen uppfyllt).")
+            if "utfall_is_min_pot_demand" in checks:
                 demand = b.sheet.ref(SUM_ROW, b.columns["krav"], external=True)
                 expected_formula = f"MIN({self.pot_name[p.id]},{demand})"
                 demand_total = sum(Fraction(v) for v in b.column_values["krav"])
@@ -499,8 +513,8 @@ class Builder:
                     1 for u, d in zip(b.utfall_values, b.column_values["krav"]) if u > d)
                 self._check(f"{p.id}: ingen region får mer än kontakterna ger", None, 0, over, count, None, 0,
                             "Antal regioner som får mer än antal kontakter × belopp; ska vara 0.", missing=b.missing)
-        for key, label, refs in (("till_regionerna", "Tabell 1: totalt till regionerna", self.regions_by_year),
-                                 ("per_avtalsar", "Tabell 1: totalt per avtalsår", self.by_agreement_year),
+        for key, label, refs in (("till_regionerna", "Totalt till regionerna", self.regions_by_year),
+                                 ("per_avtalsar", "Totalt per avtalsår", self.by_agreement_year),
                                  ("per_utbetalningsar", "Utbetalningar per år", self.by_payout_year)):
             value = self.a.kontroll.get(key)
             if not isinstance(value, dict):
@@ -546,8 +560,10 @@ class Builder:
         missing = missing or actual == MISSING
         s.formula(r, 2, actual_formula, actual, "missing" if missing else "kr")
         e, a, d = s.ref(r, 1), s.ref(r, 2), s.ref(r, 3)
-        diff: Any = MISSING if missing else _plain(Fraction(actual) - Fraction(expected))
-        s.formula(r, 3, f'IF(ISNUMBER({a}),{a}-{e},"{MISSING}")', diff, "missing" if missing else "kr_diff")
+        # to the öre: exact (unrounded) amounts differ from the pot only by the spreadsheet's float error
+        diff: Any = MISSING if missing else _plain(Fraction(round_half_away(
+            (Fraction(actual) - Fraction(expected)) * 100), 100))
+        s.formula(r, 3, f'IF(ISNUMBER({a}),ROUND({a}-{e},2),"{MISSING}")', diff, "missing" if missing else "kr_diff")
         s.formula(r, 4, tol_formula or "0", tol, "int")
         t = s.ref(r, 4)
         if missing:
@@ -578,20 +594,24 @@ class Builder:
             ("Vad är detta", "Fördelning och uppföljning av statens medel enligt överenskommelsen: ett blad per "
                              "villkor med en rad per region, sammanställning, utbetalningar och kontroller."),
             ("Källa", a.kalla),
-            ("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
-                           + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."),
         ]
+        if a.reference_dates():
+            provisional = [d for d in a.reference_dates() if self.shipped(d) and self.table.is_provisional(d)]
+            lines.append(("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
+                          + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."))
+            if provisional:
+                lines.append(("PRELIMINÄR", "Befolkningen " + ", ".join(describe_date(d) for d in provisional)
+                              + " är preliminär (härledd ur en publicerad tabell, datumet inte bekräftat); ersätt "
+                              "den med 'xl-tools befolkning hamta --ar ÅR' och generera om."))
         if missing_dates:
             lines.append(("SAKNAS", "Befolkning saknas för " + ", ".join(describe_date(d) for d in missing_dates)
                           + ". Kolumner som beror på den visar 'Befolkning saknas'. Hämta med 'xl-tools befolkning "
                           "hamta --ar ÅR' och generera om, eller skriv in SCB:s siffror på bladet Befolkning."))
         lines += [
-            ("Indata", "Gula celler: Uppfyllt (Ja/Nej) per region och villkor, antal kontakter för villkor 3, och "
+            ("Indata", "Gula celler: det du skriver in per region (Uppfyllt Ja/Nej, antal, belopp per region) och "
                        "befolkning som saknas. Allt annat är formler (låsta, bladskydd utan lösenord)."),
             ("Belopp", "Belopp ur överenskommelsen skrivs bara på bladet Parametrar (namngivna celler Pott_…)."),
-            ("Avrundning", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan redovisar; summan "
-                           "kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."
-             if a.avrundning == "kronor" else "Inga avrundningar: exakta belopp."),
+            ("Avrundning", ROUNDING_TEXT[a.avrundning][1]),
             ("Generera om", "xl-tools build   (alla mallar)   eller   xl-tools generate "
                             f"templates/{a.path.name if a.path else ''} -o FIL.xlsx. Indata du skrivit in följer med; "
                             "förra versionen sparas som .bak.xlsx."),
@@ -600,7 +620,7 @@ class Builder:
         ]
         for label, text in lines:
             s.put(row, 0, label, "text_bold")
-            s.put(row, 1, text, "wrap" if label != "SAKNAS" else "warning")
+            s.put(row, 1, text, "wrap" if label not in ("SAKNAS", "PRELIMINÄR") else "warning")
             row += 1
         row += 1
         s.put(row, 0, "Ordlista", "subtitle")
@@ -616,11 +636,11 @@ class Builder:
 GLOSSARY = (
     ("Överenskommelse", "Avtal mellan staten och SKL/SKR om statsbidrag till regionerna."),
     ("Villkor", "Ett insatsområde med krav som ska vara uppfyllda för att medlen ska betalas ut."),
-    ("Delvillkor", "Del av ett villkor med en egen pott (villkor 4)."),
+    ("Delvillkor", "Del av ett villkor med en egen pott."),
     ("Pott", "Beloppet som fördelas för ett villkor och år."),
     ("Max", "Regionens andel av potten om villkoret är uppfyllt (befolkningsandel)."),
     ("Utfall", "Det belopp regionen faktiskt får."),
-    ("Tak", "Högsta belopp i första steget för kontaktersättningen: befolkningsandelen av potten."),
+    ("Tak", "Högsta belopp i första steget för ersättning per enhet: befolkningsandelen av potten."),
     ("Referensdatum", "Dag då befolkningen räknas, oftast 1 november året före."),
     ("Länskod", "SCB:s tvåsiffriga kod för länet (01 Stockholm … 25 Norrbotten)."),
 )
@@ -628,7 +648,7 @@ GLOSSARY = (
 
 def _count_over(values: str, limits: str) -> str:
     """Number of regions whose value exceeds its limit; 'Befolkning saknas' while data is missing."""
-    return f'IF(COUNT({values})<ROWS({values}),"{MISSING}",SUMPRODUCT(--({values}>{limits})))'
+    return f'IF(COUNT({values})<ROWS({values}),"{MISSING}",SUMPRODUCT(({values}>{limits})*1))'
 
 
 def _sum_or_missing(values: list[Any]) -> Any:
