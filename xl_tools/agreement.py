@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -23,15 +22,14 @@ from pathlib import Path
 from xl_tools.engine.registry import REGION_RULES, RULES
 from xl_tools.engine.rounding import ROUNDING_RULES, normalise_rule
 from xl_tools.errors import XlToolsError
+from xl_tools.pipeline import Locator, TemplateError, read_template
+
+__all__ = ["Agreement", "Post", "TemplateError", "Villkor", "load_template"]
 
 REGION_RECIPIENT = "regionerna"
 WORKBOOK_ROUNDING = ROUNDING_RULES
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-class TemplateError(XlToolsError):
-    """A template that cannot be used, with file, line and field."""
 
 
 @dataclass(frozen=True)
@@ -117,60 +115,16 @@ class Agreement:
         raise KeyError(post_id)
 
 
-class _Located:
-    """Finds the line of the n-th ``[[post]]`` / ``[[villkor]]`` table in the source text."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, table: str, index: int, key: str | None = None) -> int | None:
-        header = f"[[{table}]]"
-        count = -1
-        for lineno, line in enumerate(self.lines, start=1):
-            if line.strip() == header:
-                count += 1
-                if count == index:
-                    if key is None:
-                        return lineno
-                    for offset, inner in enumerate(self.lines[lineno:], start=lineno + 1):
-                        stripped = inner.strip()
-                        if stripped.startswith("["):
-                            break
-                        if re.match(rf"^{re.escape(key)}\s*=", stripped):
-                            return offset
-                    return lineno
-        return None
-
-    def line_of_key(self, key: str) -> int | None:
-        for lineno, line in enumerate(self.lines, start=1):
-            if re.match(rf"^{re.escape(key)}\s*=", line.strip()):
-                return lineno
-        return None
-
-    def error(self, message: str, line: int | None) -> TemplateError:
-        where = f"{self.path}: line {line}, " if line else f"{self.path}: "
-        return TemplateError(where + message)
-
-
 def load_template(path: str | Path) -> Agreement:
-    """Read and validate one agreement template."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError(f"Template not found: {path}. Templates live in {TEMPLATE_DIR}.") from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"{path}: not UTF-8 text. Save the template as UTF-8.") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{path}: not valid TOML: {exc}") from None
-    loc = _Located(path, text)
-    return _build(data, loc)
+    """Read and validate one agreement template (``typ = "overenskommelse"``)."""
+    raw = read_template(path)
+    if raw.kind.name != "overenskommelse":
+        raise raw.locator.error(f"this is a template of typ {raw.kind.name!r}, not an agreement "
+                                "(overenskommelse).", raw.locator.line_of_key("typ"))
+    return _build(raw.data, raw.locator)
 
 
-def _require(data: dict, key: str, kind: type | tuple[type, ...], where: str, loc: _Located,
+def _require(data: dict, key: str, kind: type | tuple[type, ...], where: str, loc: Locator,
              line: int | None) -> object:
     if key not in data:
         raise loc.error(f"{where}: field '{key}' is missing.", line)
@@ -187,7 +141,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def _money(value: object, where: str, key: str, loc: _Located, line: int | None) -> Fraction:
+def _money(value: object, where: str, key: str, loc: Locator, line: int | None) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise loc.error(f"{where}, field '{key}': must be an amount of kronor, got {value!r}.", line)
     from xl_tools.errors import AmountError
@@ -199,7 +153,7 @@ def _money(value: object, where: str, key: str, loc: _Located, line: int | None)
         raise loc.error(f"{where}, field '{key}': {exc}", line) from None
 
 
-def _per_region(value: object, where: str, loc: _Located, line: int | None) -> dict[str, Fraction]:
+def _per_region(value: object, where: str, loc: Locator, line: int | None) -> dict[str, Fraction]:
     """``belopp_per_region = { Stockholm = 3_823_518, … }``: one amount per region, by any region name."""
     from xl_tools.errors import UnknownRegionError
     from xl_tools.regions import REGIONS, resolve_region
@@ -225,7 +179,7 @@ def _per_region(value: object, where: str, loc: _Located, line: int | None) -> d
     return result
 
 
-def _build(data: dict, loc: _Located) -> Agreement:
+def _build(data: dict, loc: Locator) -> Agreement:
     top = "agreement"
     agreement_id = _require(data, "id", str, top, loc, loc.line_of_key("id"))
     titel = _require(data, "titel", str, top, loc, loc.line_of_key("titel"))
@@ -340,4 +294,6 @@ def _build(data: dict, loc: _Located) -> Agreement:
 
 
 def list_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
-    return sorted(directory.glob("*.toml"))
+    from xl_tools.pipeline import list_templates as listed
+
+    return listed(directory)

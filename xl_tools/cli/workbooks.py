@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools import pipeline
+from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
-from xl_tools.workbook import GenerateResult, build_all, generate_workbook
+from xl_tools.workbook import GenerateResult, build_all
 from xl_tools.workbook.generate import WORKBOOK_DIR
 
 
@@ -28,7 +29,10 @@ def _report(result: GenerateResult) -> None:
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
 def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
-    """Regenerate every agreement workbook from its template, keeping typed inputs."""
+    """Regenerate every workbook from its template (every kind), keeping typed inputs.
+
+    Every template is read and checked first; two templates with one id, an unknown key or a
+    wrong type stop the build before anything is written."""
     results = build_all(template_dir, out_dir, progress=lambda msg: click.echo(msg, err=True),
                         discard_unmatched=discard_unmatched)
     for result in results:
@@ -39,14 +43,26 @@ def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
 
 
 @cli.command()
-@click.argument("template", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx to write.")
+@click.argument("template")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The .xlsx to write (default: ID.xlsx in the current folder).")
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
-def generate(template: Path, output: Path, discard_unmatched: bool) -> None:
-    """Generate one agreement workbook from TEMPLATE (a .toml file in templates/)."""
-    agreement = load_template(template)
-    _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
+def generate(template: str, output: Path | None, discard_unmatched: bool) -> None:
+    """Generate one workbook from TEMPLATE: a .toml file of any kind, or the id of a shipped template
+    ('xl-tools mallar' lists them)."""
+    _report(pipeline.generate(template, output, discard_unmatched=discard_unmatched))
+
+
+@cli.command("mallar")
+@click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
+              show_default=True, help="Folder of templates (*.toml).")
+def mallar(template_dir: Path) -> None:
+    """List the templates: id, kind, years and title (use the id with 'xl-tools generate ID')."""
+    infos = pipeline.describe_templates(template_dir)
+    width = max(len(i.id) for i in infos)
+    for info in infos:
+        click.echo(f"{info.id:<{width}}  {info.years:<9}  {info.kind:<24}  {info.title}")
 
 
 @cli.command()

@@ -31,8 +31,6 @@ from xl_tools.followup.common import (
     FEL,
     MKR,
     OK,
-    Book,
-    Meta,
     col_letter,
     load_toml,
     put_facts,
@@ -44,7 +42,7 @@ from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
-from xl_tools.workbook.sheet import Sheet, quote
+from xl_tools.workbook.sheet import Sheet, Workbook, quote
 
 KIND = "intern_fordelning"
 TYPES = ("fast", "per_styck", "schablon")
@@ -347,15 +345,15 @@ class InternalBuilder:
         self.line_first = self.line_last = 0
         self.div_col: dict[str, int] = {}
 
-    def build(self) -> Book:
+    def build(self) -> Workbook:
         self.build_params()
         self.build_received()
         self.build_lines()
         self.build_matrix()
         status = self.build_checks()
         self.build_info(status)
-        meta = Meta(id=self.t.id, titel=self.t.titel, subject="Intern fördelning av statsbidrag")
-        return Book(meta=meta, sheets=[self.info, self.params, self.received, self.lines, self.matrix,
+        return Workbook(template_id=self.t.id, title=self.t.titel, subject="Intern fördelning av statsbidrag",
+                        sheets=[self.info, self.params, self.received, self.lines, self.matrix,
                                        self.checks], names=self.names, status=status)
 
     # -- Parametrar --------------------------------------------------------------------------
@@ -753,7 +751,7 @@ def _int_validation(title: str, maximum: int | None = None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------- generate
 def build_internal(t: Internal, inputs: InternalInputs | None = None, *, table: PopulationTable | None = None,
-                   generated: dt.datetime | None = None) -> Book:
+                   generated: dt.datetime | None = None) -> Workbook:
     """Lay out the workbook (no file written)."""
     return InternalBuilder(t, inputs or InternalInputs(), table or load_population(),
                            generated or dt.datetime.now().replace(microsecond=0)).build()
@@ -771,7 +769,7 @@ def generate_internal(template: str | Path | Internal, out: str | Path, *, input
                                         carry_over=carry_over, discard_unmatched=discard_unmatched)
     book = build_internal(t, inputs, generated=generated)
     backup = write_atomic(book, out)
-    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=None)
+    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=book)
 
 
 def generate_internal_into(template: Path, out_dir: Path, *, discard_unmatched: bool = False) -> GenerateResult:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -32,7 +31,7 @@ from xl_tools.workbook.blocks import (
     region_columns,
 )
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
-from xl_tools.workbook.sheet import MISSING, Chart, Sheet, quote
+from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, quote
 
 ROUNDING_TEXT = {
     "kronor": ("hela kronor (ROUND)", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan "
@@ -47,18 +46,6 @@ ROUNDING_TEXT = {
     "none": ("ingen (exakta belopp)", "Inga avrundningar: exakta belopp."),
 }
 OK, FEL, SAKNAS = "OK", "FEL", "SAKNAS"
-
-
-@dataclass
-class Workbook:
-    agreement: Agreement
-    sheets: list[Sheet]
-    names: dict[str, str]
-    status: str
-    blocks: list[BlockResult] = field(default_factory=list)
-
-    def sheet(self, name: str) -> Sheet:
-        return next(s for s in self.sheets if s.name == name)
 
 
 class Builder:
@@ -114,7 +101,8 @@ class Builder:
         status = self.build_info()
         sheets = [self.info, self.params, self.pop, *self.villkor_sheets, self.summary, self.payouts,
                   self.checks]
-        return Workbook(agreement=self.a, sheets=sheets, names=self.names, status=status, blocks=self.blocks)
+        return Workbook(template_id=self.a.id, title=self.a.titel, subject="Fördelning av medel enligt överenskommelse",
+                        sheets=sheets, names=self.names, status=status, blocks=self.blocks)
 
     def build_params(self) -> None:
         s = self.params

@@ -1,8 +1,8 @@
-"""A small in-memory model of a worksheet: cells with a formula and the engine's value.
+"""The one in-memory workbook model: sheets of cells with a formula and the engine's value.
 
-The layout code fills these; :mod:`xl_tools.workbook.render` writes them with
-XlsxWriter. Every formula cell carries the value the engine computed for it, so the
-file shows the right numbers even in viewers that do not recalculate.
+Every template kind lays out a :class:`Workbook` of :class:`Sheet` s;
+:mod:`xl_tools.workbook.render` writes it with XlsxWriter. Every formula cell carries
+the value the engine computed for it, so the file shows the right numbers even in viewers that do not recalculate.
 """
 
 from __future__ import annotations
@@ -78,3 +78,34 @@ def quote(sheet_name: str) -> str:
         return sheet_name
     return "'" + sheet_name.replace("'", "''") + "'"
 
+
+
+@dataclass
+class ChartSpec:
+    """A chart with its own category and value ranges (a sheet's :class:`Chart` assumes region rows)."""
+
+    sheet: str
+    title: str
+    categories: tuple[int, int, int]  # col, first row, last row (0-based)
+    values: tuple[int, int, int]
+    anchor: tuple[int, int]
+    kind: str = "bar"
+    num_format: str = "#,##0"
+    axis_name: str = ""
+
+
+@dataclass
+class Workbook:
+    """A laid-out workbook of any template kind, ready for :func:`xl_tools.workbook.render.render`."""
+
+    template_id: str
+    title: str
+    subject: str
+    sheets: list[Sheet]
+    names: dict[str, str]
+    status: str
+    charts: list[ChartSpec] = field(default_factory=list)
+    blocks: list[Any] = field(default_factory=list)  # the agreement kind's BlockResults
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
