@@ -28,7 +28,17 @@ __all__ = ["Agreement", "Post", "TemplateError", "Villkor", "load_template"]
 
 REGION_RECIPIENT = "regionerna"
 WORKBOOK_ROUNDING = ROUNDING_RULES
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+def _template_dir() -> Path:
+    """The shipped templates: ``templates/`` of a source checkout (where users see and edit them), or, in an
+    installed wheel, the same files installed as the package ``xl_tools.templates`` (see setup.cfg)."""
+    import importlib.resources
+
+    source = Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(str(importlib.resources.files("xl_tools") / "templates"))
+    return installed if installed.is_dir() else source
+
+
+TEMPLATE_DIR = _template_dir()
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 

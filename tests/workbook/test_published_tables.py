@@ -117,3 +117,28 @@ def test_provisional_population_is_shown_as_such(generated):
     info = [str(c.value) for row in values(generated["vardkapacitet-2025"], "Info").iter_rows() for c in row if c.value]
     assert "PRELIMINÄR" in info
 
+
+
+@pytest.mark.parametrize(("fixture", "year", "rounding"), [
+    ("hoglandsnytt2017_300Mkr__A_300Mkr.tsv", 2016, "rest-till-storsta"),
+    ("skr2022_kvinnors_halsa__A_1382Mkr.tsv", 2021, "largest-remainder"),
+    ("skr2024_kvinnors_halsa__A_1367Mkr_befolkning.tsv", 2023, "kronor"),
+])
+def test_udf_and_cli_reproduce_the_published_population_tables(fixture, year, rounding):
+    """The same rounding methods through =FK_FORDELA(pot; år; avrundning) and `xl-tools fordela --rounding`."""
+    import json
+
+    from click.testing import CliRunner
+
+    from xl_tools.cli import cli
+    from xl_tools.engine.rounding import normalise_rule
+    from xl_tools.udfs import FK_ANDEL, FK_FORDELA
+
+    expected, total = published(fixture)
+    column = [row[0] for row in FK_FORDELA(total, year, rounding)]
+    assert dict(zip([r.code for r in REGIONS], column)) == expected
+    assert FK_ANDEL("Stockholm", total, year, rounding) == expected["01"]
+    result = CliRunner().invoke(cli, ["fordela", str(total), str(year), "--rounding", normalise_rule(rounding),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {row["code"]: int(row["amount"]) for row in json.loads(result.output)["regions"]} == expected

@@ -157,3 +157,19 @@ def test_key_reference_is_generated_from_the_schema():
     """docs/template-reference.md is current: regenerate it with
     ``python -m xl_tools.schema > docs/template-reference.md``."""
     assert DOCS.read_text(encoding="utf-8") == reference_markdown() + "\n"
+
+
+def test_the_wheel_carries_the_templates():
+    """setup.cfg installs templates/ as the package xl_tools.templates, and lists every package (checked by a
+    wheel install by hand: `xl-tools mallar` and `build` work outside the checkout)."""
+    import configparser
+
+    from setuptools import find_packages
+
+    root = Path(__file__).resolve().parents[2]
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg", encoding="utf-8")
+    listed = set(cfg["options"]["packages"].split())
+    assert listed == set(find_packages(str(root), include=["xl_tools", "xl_tools.*"])) | {"xl_tools.templates"}
+    assert cfg["options"]["package_dir"].split() == ["xl_tools.templates", "=", "templates"]
+    assert "*.toml" in cfg["options.package_data"]["xl_tools.templates"]

@@ -28,7 +28,9 @@ from xl_tools.workbook.layout import build_workbook
 from xl_tools.workbook.render import render
 from xl_tools.workbook.sheet import Workbook
 
-WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks"
+# the committed workbooks of a source checkout; installed, a folder "workbooks" where the command runs
+WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks" if TEMPLATE_DIR.name == "templates" and \
+    (TEMPLATE_DIR.parent / "xl_tools").is_dir() else Path("workbooks")
 T = TypeVar("T")
 
 
