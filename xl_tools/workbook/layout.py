@@ -180,6 +180,8 @@ class Builder:
             provisional = self.shipped(date) and self.table.is_provisional(date)
             s.put(BLOCK_ROW, col, describe_date(date) + (" (preliminär)" if provisional else ""),
                   "block_missing" if provisional else "block")
+            if provisional:
+                s.heights[BLOCK_ROW] = 30
             s.put(HEADER_ROW, col, "Befolkning", "header")
             if self.shipped(date):
                 for j, value in enumerate(self.table.vector(date)):
@@ -204,7 +206,7 @@ class Builder:
             typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
             s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
             s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
-            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning")
+            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning_line")
         s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
         s.freeze = (FIRST, 2)
 
@@ -217,6 +219,7 @@ class Builder:
         s.put(2, 0, "Gula celler är indata. Övriga celler räknas fram; ändra inte formlerna.", "note")
         region_columns(s)
         col = 2
+        title_height = 30
         for post in self.a.region_posts(nr):
             rule = registry.rule(post.regel)
             date = post.befolkning
@@ -244,18 +247,26 @@ class Builder:
                 title += f", befolkning {describe_date(date)}"
             if block.missing:
                 title += f" ({MISSING.lower()})"
-            title += f"\nUtbetalas senast {post.utbetalning.isoformat()}" + (
+            paid = f"Utbetalas {post.utbetalning.year}" if post.endast_ar else \
+                f"Utbetalas senast {post.utbetalning.isoformat()}"
+            title += f"\n{paid}" + (
                 f", redovisning senast {post.redovisning.isoformat()}" if post.redovisning else "")
+            # room for the title: a one-column block gets a wide column; about 1.1 characters per unit of
+            # column width, 15 points a line
+            width = 14 if block.last_col > block.first_col else 30
+            chars = int(width * (block.last_col - block.first_col + 1) * 1.1)
+            lines = sum(-(-len(part) // chars) for part in title.split("\n"))
+            title_height = max(title_height, 15 * lines)
             s.merges.append((BLOCK_ROW, block.first_col, BLOCK_ROW, block.last_col, title,
                              "block_missing" if block.missing else "block"))
             if block.input_col is not None:
                 self.names[input_name(post)] = "=" + s.rng(FIRST, LAST, block.input_col, external=True)
             for c in range(block.first_col, block.last_col + 1):
-                s.widths[c] = 14
+                s.widths[c] = width
             col = block.last_col + 2
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.freeze = (FIRST, 2)
-        s.heights.update({BLOCK_ROW: 30, HEADER_ROW: 30})
+        s.heights.update({BLOCK_ROW: title_height, HEADER_ROW: 30})
         series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s]
         s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
                               series=series, anchor=(SUM_ROW + 3, 1)))
@@ -609,6 +620,9 @@ class Builder:
         for label, text in lines:
             s.put(row, 0, label, "text_bold")
             s.put(row, 1, text, "wrap" if label not in ("SAKNAS", "PRELIMINÄR") else "warning")
+            wrapped = -(-len(text) // 115)  # about 115 characters a line in the 110-wide column
+            if wrapped > 1:
+                s.heights[row] = 13 * wrapped
             row += 1
         row += 1
         s.put(row, 0, "Ordlista", "subtitle")

@@ -34,6 +34,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "note": {"font_color": "#595959"},
     "small": {"font_color": "#595959", "font_size": 9},
     "warning": {"font_color": "#C00000", "bold": True, "text_wrap": True},
+    "warning_line": {"font_color": "#C00000", "bold": True},
     "header": {"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True, "valign": "top"},
     "header_total": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "text_wrap": True, "valign": "top"},
     "block": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "align": "center", "text_wrap": True},
