@@ -142,3 +142,22 @@ def test_udf_and_cli_reproduce_the_published_population_tables(fixture, year, ro
                                       "--format", "json"])
     assert result.exit_code == 0, result.output
     assert {row["code"]: int(row["amount"]) for row in json.loads(result.output)["regions"]} == expected
+
+
+def test_typed_amounts_per_region_survive_regeneration(tmp_path):
+    """The rural pot's amounts are input cells filled from the template; what the user types is kept when the
+    workbook is regenerated, and Kontroll says FEL when the amounts no longer sum to the pot."""
+    from wb_helpers import input_values, type_inputs
+
+    out = tmp_path / "kh.xlsx"
+    template = TEMPLATE_DIR / "kvinnors-halsa-2024.toml"
+    generate_workbook(template, out, generated=FIXED_TIME)
+    type_inputs(out, {"in_LB_2024": {"01": 3_823_519}})
+    again = generate_workbook(template, out, generated=FIXED_TIME)
+    assert again.carry.changed == ["Villkor 2!C6"]
+    assert input_values(out, "in_LB_2024")["01"] == 3_823_519
+    assert again.status == "FEL"
+    checks = values(out, "Kontroll")
+    label = "LB-2024: Beloppen summerar till potten"
+    row = next(r for r in range(5, checks.max_row + 1) if checks.cell(r, 1).value == label)
+    assert checks.cell(row, 4).value == 1 and checks.cell(row, 6).value == "FEL"

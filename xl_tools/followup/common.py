@@ -15,16 +15,15 @@ rows move.
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xl_tools.errors import XlToolsError
 from xl_tools.safe_write import check_output, write_atomically
+from xl_tools.workbook.inputs import NamedInputs, read_named_inputs
 from xl_tools.workbook.render import render
 from xl_tools.workbook.sheet import Sheet, Workbook
+
+__all__ = ["NamedInputs", "read_named_inputs"]
 
 OK, FEL, SAKNAS = "OK", "FEL", "Saknas"
 MKR = 1_000_000
@@ -65,61 +64,6 @@ def write_atomic(book: Workbook, out: Path, *, backup: bool = True) -> Path | No
     """
     out = check_output(out)
     return write_atomically(out, lambda tmp: render(book, tmp), backup=backup)
-
-
-@dataclass
-class NamedInputs:
-    """Input cells read back from a workbook: ``values[name][row key] = cell value``."""
-
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)
-    unplaced: list[str] = field(default_factory=list)
-    carried: int = 0
-
-    def get(self, name: str, key: str, default: Any = None) -> Any:
-        return self.values.get(name, {}).get(key, default)
-
-
-def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v: None if v is None else str(v)
-                      ) -> NamedInputs:
-    """Read every ``in_*`` named column of an existing workbook, keyed by column A of each row.
-
-    ``key_of`` turns the column-A text into a row key (None: not an input row).
-    """
-    import openpyxl
-    from openpyxl.utils.cell import range_boundaries
-
-    if not zipfile.is_zipfile(path):
-        raise XlToolsError(f"{path} is not an .xlsx workbook (corrupt, encrypted or another format); "
-                           "move it away and build again.")
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise XlToolsError(f"Cannot read the existing workbook {path}: {exc}. Move it away and build again.") \
-            from None
-    result = NamedInputs()
-    for name, dn in sorted(wb.defined_names.items()):
-        if not name.startswith("in_"):
-            continue
-        destinations = list(dn.destinations)
-        if len(destinations) != 1 or destinations[0][0] not in wb.sheetnames:
-            result.unplaced.append(f"{name}: its range is not one block of cells on an existing sheet")
-            continue
-        sheet_name, ref = destinations[0]
-        ws = wb[sheet_name]
-        min_col, min_row, _max_col, max_row = range_boundaries(ref.replace("$", ""))
-        column = result.values.setdefault(name, {})
-        for row in range(min_row, max_row + 1):
-            key = key_of(ws.cell(row=row, column=1).value)
-            value = ws.cell(row=row, column=min_col).value
-            if key is None:
-                if value not in (None, ""):
-                    result.unplaced.append(f"{sheet_name}!{ws.cell(row=row, column=min_col).coordinate}: "
-                                           "the row has no key in column A")
-                continue
-            column[key] = value
-            result.carried += 1
-    wb.close()
-    return result
 
 
 def status_text(errors: int, missing: int) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools.engine.rounding import round_half_away as round_half_up
 from xl_tools.engine.rules import population_share
 from xl_tools.errors import XlToolsError
 from xl_tools.followup.common import (
@@ -42,7 +43,7 @@ from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
-from xl_tools.workbook.sheet import Sheet, Workbook, quote
+from xl_tools.workbook.sheet import Sheet, Workbook, plain_number, quote
 
 KIND = "intern_fordelning"
 TYPES = ("fast", "per_styck", "schablon")
@@ -307,20 +308,9 @@ def compute(t: Internal, inp: InternalInputs) -> Computed:
                     total_division=total_division, total_passed=sum(total_division.values(), Fraction(0)))
 
 
-def round_half_up(value: Fraction) -> int:
-    """Excel's ROUND(x, 0) for non-negative x."""
-    return int(Fraction(value) + Fraction(1, 2)) if value >= 0 else -int(-Fraction(value) + Fraction(1, 2))
-
-
 def round3(value: Fraction | float) -> float:
     """Excel's ROUND(x, 3) for a Mkr amount (half away from zero)."""
-    scaled = Fraction(value) * 1000
-    return round_half_up(scaled) / 1000
-
-
-def _num(value: Fraction | int | float) -> int | float:
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else float(value)
+    return round_half_up(Fraction(value) * 1000) / 1000
 
 
 # ---------------------------------------------------------------------------------------- layout
@@ -383,7 +373,7 @@ class InternalBuilder:
             s.put(row, 1, sc.namn, "wrap")
             s.input(row, 2, self.inp.lon.get(sc.id, sc.lon), "input_int")
             s.input(row, 3, self.inp.andel.get(sc.id, sc.andel_procent), "input_int")
-            s.formula(row, 4, f"ROUND(C{row + 1}*D{row + 1}/100,0)", _num(self.c.per_unit[sc.id]), "kr_result")
+            s.formula(row, 4, f"ROUND(C{row + 1}*D{row + 1}/100,0)", plain_number(self.c.per_unit[sc.id]), "kr_result")
             self.names[f"Schablon_{_nid(sc.id)}"] = f"=Parametrar!$E${row + 1}"
             row += 1
         if self.t.schabloner:
@@ -453,7 +443,7 @@ class InternalBuilder:
             s.put(row, 2, li.text or names_of[li.rad], "text")
             s.put(row, 3, li.division, "text")
             s.put(row, 4, type_text[li.typ], "text")
-            amount = _num(self.c.line_amount[li.id])
+            amount = plain_number(self.c.line_amount[li.id])
             if li.typ == "fast":
                 s.input(row, 8, amount, "input_int")
             else:
@@ -463,11 +453,12 @@ class InternalBuilder:
                     s.formula(row, 8, f"F{x}*G{x}", amount, "kr_result")
                 else:
                     months = self.inp.manader.get(li.id, li.manader)
-                    s.formula(row, 6, f"Schablon_{_nid(li.ref or '')}", _num(self.c.per_unit[li.ref or ""]), "kr")
+                    s.formula(row, 6, f"Schablon_{_nid(li.ref or '')}", plain_number(self.c.per_unit[li.ref or ""]),
+                              "kr")
                     s.input(row, 7, months, "input_int")
                     s.formula(row, 8, f"ROUND(F{x}*G{x}*H{x}/12,0)", amount, "kr_result")
                     s.formula(row, 9, f"IF(H{x}>0,I{x}/H{x},0)",
-                              _num(self.c.line_amount[li.id] / months) if months else 0, "kr")
+                              plain_number(self.c.line_amount[li.id] / months) if months else 0, "kr")
             for d in self.t.divisions:
                 col = self.div_col[d.namn]
                 head = s.ref(3, col, abs_row=True)
@@ -484,7 +475,7 @@ class InternalBuilder:
         for col, value in [(8, total), *[(self.div_col[d.namn], self.c.total_division[d.namn])
                                         for d in self.t.divisions]]:
             s.formula(row, col, f"SUM({s.rng(self.line_first, self.line_last, col, absolute=False)})",
-                      _num(value), "total")
+                      plain_number(value), "total")
         s.widths.update({0: 17, 1: 9, 2: 46, 3: 13, 4: 11, 5: 8, 6: 13, 7: 9, 8: 13, 9: 12})
         s.widths.update({c: 11 for c in self.div_col.values()})
         s.freeze = (4, 1)
@@ -689,7 +680,7 @@ class InternalBuilder:
             x = row + 1
             s.put(row, 0, r.namn + note, "wrap")
             s.put(row, 1, ", ".join(r.posts), "text")
-            s.put(row, 2, _num(pot), "kr")
+            s.put(row, 2, plain_number(pot), "kr")
             s.put(row, 3, date, "date")
             s.put(row, 4, pops[index], "int")
             s.put(row, 5, sum(pops), "int")

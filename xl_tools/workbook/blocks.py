@@ -32,7 +32,7 @@ from xl_tools.engine.rules import (
 )
 from xl_tools.regions import REGIONS
 from xl_tools.workbook.inputs import NO, YES
-from xl_tools.workbook.sheet import MISSING, Sheet
+from xl_tools.workbook.sheet import MISSING, Sheet, plain_number
 
 FIRST = 5  # first region row (0-based; Excel row 6)
 LAST = FIRST + len(REGIONS) - 1  # Excel row 26
@@ -138,10 +138,10 @@ class BlockWriter:
             total = sum(Fraction(v) if not isinstance(v, float) else Fraction(v) for v in numbers)
             if self.guarded and not is_input:
                 formula_text = f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))'
-                value: Any = MISSING if not numbers else _plain(total)
+                value: Any = MISSING if not numbers else plain_number(total)
             else:
                 formula_text = f"SUM({rng})"
-                value = _plain(total)
+                value = plain_number(total)
             self.sheet.formula(SUM_ROW, col, formula_text, value, "total" if style != "share" else "share_total")
         elif sum_row == "count_yes":
             count = sum(1 for v in values if v == YES)
@@ -179,7 +179,7 @@ class BlockWriter:
         if exact is None:
             return [MISSING] * len(REGIONS)
         amounts = allocate(exact, self.rounding, weights=self.pops).amounts
-        return [_plain(a) for a in amounts]
+        return [plain_number(a) for a in amounts]
 
     def rounded(self, key: str, header: str, style: str, exact_formula: Callable[[int], str],
                 exact: list[Fraction] | None, *, exact_key: str | None = None, guard_key: str = "andel") -> None:
@@ -240,7 +240,7 @@ class BlockWriter:
             self.column(key, header, style, final, values)
             return
         # residual-to-largest
-        halves = [_plain(round_half_away(x)) for x in exact] if exact is not None else missing
+        halves = [plain_number(round_half_away(x)) for x in exact] if exact is not None else missing
         self.column(f"{key}_avrundat", f"{base} avrundat (kr)", "kr",
                     lambda r: self._guard(self._cell(exact_key, r), f"ROUND({self._cell(exact_key, r)},0)"), halves)
         weights = ([p if x != 0 else 0 for p, x in zip(self.pops, exact)]
@@ -326,7 +326,7 @@ def write_fixed_plus_population(w: BlockWriter) -> BlockResult:
     """A fixed amount per region plus the population share of the rest (engine: fixed_plus_population)."""
     w.population_and_share()
     fixed = Fraction(w.post.fast_per_region or 0)
-    w.column("fast", "Fast (kr)", "kr", lambda r: w.fixed, [_plain(fixed)] * len(REGIONS))
+    w.column("fast", "Fast (kr)", "kr", lambda r: w.fixed, [plain_number(fixed)] * len(REGIONS))
     fixed_sum = w.sheet.ref(SUM_ROW, w.columns["fast"], abs_row=True, abs_col=True)
     w.rounded("belopp", "Belopp (kr)", "kr_result",
               lambda r: f"{w._cell('fast', r)}+({w.pot}-{fixed_sum})*{w._cell('andel', r)}",
@@ -359,7 +359,7 @@ def write_per_unit_capped(w: BlockWriter) -> BlockResult:
                          "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."})
     demand = [rate * u for u in w.units]
     w.column("krav", f"Belopp för {w.post.enhet} (kr)", "kr",
-             lambda r: f"{w._cell('enheter', r)}*{w.rate}", [_plain(d) for d in demand])
+             lambda r: f"{w._cell('enheter', r)}*{w.rate}", [plain_number(d) for d in demand])
     step1 = [min(d, c) for d, c in zip(demand, caps_exact)] if caps_exact else None
     w.column("steg1", "Steg 1: högst tak (kr)", "kr",
              lambda r: w._guard(w._cell("tak", r), f"MIN({w._cell('krav', r)},{w._cell('tak', r)})"),
@@ -394,11 +394,3 @@ def _rank_desc(exact: list[Fraction]) -> list[int]:
     for position, i in enumerate(order, start=1):
         rank[i] = position
     return rank
-
-
-def _plain(value: Fraction | int | float) -> int | float:
-    """A Fraction as an int when whole, else a float (for the file's cached value)."""
-    if isinstance(value, float):
-        return value
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else float(value)

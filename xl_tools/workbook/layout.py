@@ -27,11 +27,10 @@ from xl_tools.workbook.blocks import (
     SUM_ROW,
     BlockResult,
     BlockWriter,
-    _plain,
     region_columns,
 )
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
-from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, quote
+from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, plain_number, quote
 
 ROUNDING_TEXT = {
     "kronor": ("hela kronor (ROUND)", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan "
@@ -121,13 +120,13 @@ class Builder:
             s.put(row, 3, p.mottagare, "text")
             s.put(row, 4, p.ar, "center")
             s.put(row, 5, registry.rule(p.regel).label, "text")
-            s.put(row, 6, _plain(p.belopp), "kr_param")
+            s.put(row, 6, plain_number(p.belopp), "kr_param")
             name = f"Pott_{p.name_id}"
             self.names[name] = f"=Parametrar!$G${row + 1}"
             self.pot_name[p.id] = name
             self.pot_row[p.id] = row
             if p.per_enhet is not None:
-                s.put(row, 7, _plain(p.per_enhet), "kr_param")
+                s.put(row, 7, plain_number(p.per_enhet), "kr_param")
                 rname = f"Kr_per_{p.name_id}"
                 self.names[rname] = f"=Parametrar!$H${row + 1}"
                 self.rate_name[p.id] = rname
@@ -137,7 +136,7 @@ class Builder:
                 s.put(row, 9, p.redovisning, "date")
             s.put(row, 10, p.utbetalning.year if p.endast_ar else p.utbetalning, "center" if p.endast_ar else "date")
             if p.fast_per_region is not None:
-                s.put(row, 11, _plain(p.fast_per_region), "kr_param")
+                s.put(row, 11, plain_number(p.fast_per_region), "kr_param")
                 fname = f"Fast_{p.name_id}"
                 self.names[fname] = f"=Parametrar!$L${row + 1}"
                 self.fixed_name[p.id] = fname
@@ -157,7 +156,7 @@ class Builder:
             for year, amount in items:
                 s.put(row, 0, labels.get(key, key), "text")
                 s.put(row, 1, year if year is not None else "", "center")
-                s.put(row, 2, _plain(amount), "kr_param")
+                s.put(row, 2, plain_number(amount), "kr_param")
                 name = f"Kontroll_{key}" + (f"_{year}" if year is not None else "")
                 self.names[name] = f"=Parametrar!$C${row + 1}"
                 self.kontroll_names[(key, year)] = name
@@ -361,7 +360,7 @@ class Builder:
         for i in range(len(REGIONS)):
             row = FIRST + i
             parts, found = refs(row), values(i)
-            value = MISSING if any(v == MISSING for v in found) else _plain(sum(Fraction(v) for v in found))
+            value = MISSING if any(v == MISSING for v in found) else plain_number(sum(Fraction(v) for v in found))
             expr = "+".join(parts)
             formula = f'IF(COUNT({",".join(parts)})<{len(parts)},"{MISSING}",{expr})' if missing else expr
             s.formula(row, col, formula, value, "missing" if value == MISSING else style)
@@ -373,11 +372,11 @@ class Builder:
         values = [s.cells[(FIRST + i, col)].value for i in range(len(REGIONS))]
         numbers = [v for v in values if v != MISSING]
         if missing:
-            value: Any = MISSING if not numbers else _plain(sum(Fraction(v) for v in numbers))
+            value: Any = MISSING if not numbers else plain_number(sum(Fraction(v) for v in numbers))
             s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))', value,
                       "missing" if value == MISSING else "total")
         else:
-            s.formula(SUM_ROW, col, f"SUM({rng})", _plain(sum(Fraction(v) for v in numbers)), "total")
+            s.formula(SUM_ROW, col, f"SUM({rng})", plain_number(sum(Fraction(v) for v in numbers)), "total")
 
     # ------------------------------------------------------------------ payouts
     def build_payouts(self) -> None:
@@ -396,7 +395,7 @@ class Builder:
             s.put(row, 2, p.villkor if p.villkor is not None else "", "center")
             s.put(row, 3, p.ar, "center")
             s.put(row, 4, p.title, "text")
-            s.formula(row, 5, self.pot_name[p.id], _plain(p.belopp), "kr")
+            s.formula(row, 5, self.pot_name[p.id], plain_number(p.belopp), "kr")
             s.put(row, 6, p.utbetalning, "date")
             s.formula(row, 7, f"YEAR({s.ref(row, 6)})", p.utbetalning.year, "center")
         last = first + len(self.a.poster) - 1
@@ -405,7 +404,8 @@ class Builder:
         agreement_years = s.rng(first, last, 3)
         recipients = s.rng(first, last, 1)
         row = last + 1
-        s.formula(row, 5, f"SUM({s.rng(first, last, 5, absolute=False)})", _plain(sum(p.belopp for p in self.a.poster)),
+        s.formula(row, 5, f"SUM({s.rng(first, last, 5, absolute=False)})",
+                  plain_number(sum(p.belopp for p in self.a.poster)),
                   "total")
         s.put(row, 4, "Summa", "total_label")
         self.payout_total_ref = s.ref(row, 5, abs_row=True, abs_col=True, external=True)
@@ -420,12 +420,12 @@ class Builder:
                 r = start + 2 + j
                 s.put(r, 0, key, "center" if isinstance(key, int) else "text")
                 total = sum((p.belopp for p in self.a.poster if value_of(p) == key), Fraction(0))
-                s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", _plain(total), "kr")
+                s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", plain_number(total), "kr")
                 s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(total / 1_000_000), "mkr")
                 refs[key] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
             r = start + 2 + len(keys)
             s.put(r, 0, "Summa", "total_label")
-            grand = _plain(sum((p.belopp for p in self.a.poster), Fraction(0)))
+            grand = plain_number(sum((p.belopp for p in self.a.poster), Fraction(0)))
             s.formula(r, 1, f"SUM({s.rng(start + 2, r - 1, 1, absolute=False)})", grand, "total")
             s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(Fraction(grand) / 1_000_000), "mkr_total")
             return refs
@@ -449,7 +449,7 @@ class Builder:
             s.put(r, 0, year, "center")
             total = sum((p.belopp for p in self.a.region_posts() if p.ar == year), Fraction(0))
             s.formula(r, 1, f'SUMIFS({amounts},{agreement_years},{s.ref(r, 0)},{recipients},"regionerna")',
-                      _plain(total), "kr")
+                      plain_number(total), "kr")
             self.regions_by_year[year] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
         s.widths.update({0: 14, 1: 26, 2: 8, 3: 9, 4: 44, 5: 16, 6: 15, 7: 14})
         s.freeze = (4, 1)
@@ -475,7 +475,8 @@ class Builder:
                 max_sum = b.sheet.ref(SUM_ROW, b.max_col, external=True)
                 typed = p.regel == "amount_per_region"
                 what = "Beloppen" if typed or b.max_col == b.utfall_col else "Max"
-                self._check(f"{p.id}: {what} summerar till potten", self.pot_name[p.id], _plain(p.belopp), max_sum,
+                self._check(f"{p.id}: {what} summerar till potten", self.pot_name[p.id], plain_number(p.belopp),
+                            max_sum,
                             _sum_or_missing(b.max_values), None if typed else tol_formula, 0 if typed else tol_value,
                             "Beloppen per region ska tillsammans bli potten." if typed else
                             "Regionernas belopp ska tillsammans bli potten; avrundning till hela kronor per region "
@@ -495,7 +496,7 @@ class Builder:
                 expected_formula = f'IF(COUNTIF({flags},"Ja")>0,{self.pot_name[p.id]},0)'
                 anyone = any(v == "Ja" for v in b.column_values["uppfyllt"])
                 self._check(f"{p.id}: Utfall summerar till potten", expected_formula,
-                            _plain(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
+                            plain_number(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
                             "Potten delas helt mellan regionerna som uppfyllt villkoret (0 om ingen uppfyllt).")
             if "utfall_is_min_pot_demand" in checks:
@@ -503,7 +504,7 @@ class Builder:
                 expected_formula = f"MIN({self.pot_name[p.id]},{demand})"
                 demand_total = sum(Fraction(v) for v in b.column_values["krav"])
                 self._check(f"{p.id}: Utfall = MIN(pott, kontakter × belopp)", expected_formula,
-                            _plain(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
+                            plain_number(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
                             "Hela potten betalas ut om kontakterna räcker, annars kontakterna × belopp per kontakt.")
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
@@ -526,12 +527,12 @@ class Builder:
                 else:
                     actual_value = self._value_of(ref)
                     actual_formula = ref
-                self._check(f"{label} {year}", self.kontroll_names[(key, year)], _plain(amount),
+                self._check(f"{label} {year}", self.kontroll_names[(key, year)], plain_number(amount),
                             actual_formula or "0", actual_value, None, 0,
                             "Överenskommelsens belopp ska stämma med summan av posterna i Parametrar.")
         total = self.a.kontroll.get("totalt")
         if total is not None and not isinstance(total, dict):
-            self._check("Totalt för överenskommelsen", self.kontroll_names[("totalt", None)], _plain(total),
+            self._check("Totalt för överenskommelsen", self.kontroll_names[("totalt", None)], plain_number(total),
                         self.payout_total_ref, self._value_of(self.payout_total_ref), None, 0,
                         "Summan av alla poster ska bli överenskommelsens totala belopp.")
         status_rng = s.rng(4, self.check_row - 1, 5)
@@ -560,7 +561,7 @@ class Builder:
         s.formula(r, 2, actual_formula, actual, "missing" if missing else "kr")
         e, a, d = s.ref(r, 1), s.ref(r, 2), s.ref(r, 3)
         # to the öre: exact (unrounded) amounts differ from the pot only by the spreadsheet's float error
-        diff: Any = MISSING if missing else _plain(Fraction(round_half_away(
+        diff: Any = MISSING if missing else plain_number(Fraction(round_half_away(
             (Fraction(actual) - Fraction(expected)) * 100), 100))
         s.formula(r, 3, f'IF(ISNUMBER({a}),ROUND({a}-{e},2),"{MISSING}")', diff, "missing" if missing else "kr_diff")
         s.formula(r, 4, tol_formula or "0", tol, "int")
@@ -656,7 +657,7 @@ def _count_over(values: str, limits: str) -> str:
 def _sum_or_missing(values: list[Any]) -> Any:
     if any(v == MISSING for v in values):
         return MISSING
-    return _plain(sum(Fraction(v) for v in values))
+    return plain_number(sum(Fraction(v) for v in values))
 
 
 def _round_kr(value: Any, rounding: str) -> Any:

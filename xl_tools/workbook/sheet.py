@@ -8,6 +8,7 @@ the value the engine computed for it, so the file shows the right numbers even i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -70,6 +71,15 @@ class Sheet:
         a = xl_rowcol_to_cell(first, col, row_abs=absolute, col_abs=absolute)
         b = xl_rowcol_to_cell(last, col, row_abs=absolute, col_abs=absolute)
         return f"{quote(self.name)}!{a}:{b}" if external else f"{a}:{b}"
+
+
+def plain_number(value: Fraction | int | float) -> int | float:
+    """A Fraction as an int when whole, else a float (for the file's cached value)."""
+    if isinstance(value, float):
+        return value
+    value = Fraction(value)
+    return int(value) if value.denominator == 1 else float(value)
+
 
 
 def quote(sheet_name: str) -> str:
