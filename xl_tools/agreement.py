@@ -74,6 +74,7 @@ class Post:
     endast_ar: bool = False
     fast_per_region: Fraction | None = None
     belopp_per_region: dict[str, Fraction] = field(default_factory=dict)  # by länskod
+    avrundning: str | None = None  # this pot's rounding when it is not the agreement's
 
     @property
     def to_regions(self) -> bool:
@@ -103,6 +104,10 @@ class Agreement:
     kontroll: dict[str, dict[int, Fraction] | Fraction] = field(default_factory=dict)
     path: Path | None = None
     undertecknad: dt.date | None = None
+
+    def rounding_of(self, post: Post) -> str:
+        """The rounding of one pot: its own ``avrundning``, else the agreement's."""
+        return post.avrundning or self.avrundning
 
     def region_posts(self, villkor_nr: int | None = None) -> list[Post]:
         return [p for p in self.poster if p.to_regions and (villkor_nr is None or p.villkor == villkor_nr)]
@@ -273,6 +278,13 @@ def _build(data: dict, loc: Locator) -> Agreement:
         per_region: dict[str, Fraction] = {}
         if rule == "amount_per_region":
             per_region = _per_region(raw.get("belopp_per_region"), where, loc, at("belopp_per_region"))
+        post_rounding = None
+        if "avrundning" in raw:
+            try:
+                post_rounding = normalise_rule(raw["avrundning"])
+            except XlToolsError:
+                raise loc.error(f"{where}, field 'avrundning': use one of {', '.join(WORKBOOK_ROUNDING)} "
+                                f"(or rest-till-storsta); got {raw['avrundning']!r}.", at("avrundning")) from None
         report = raw.get("redovisning")
         if report is not None and not isinstance(report, dt.date):
             raise loc.error(f"{where}, field 'redovisning': expected a date (YYYY-MM-DD), got {report!r}.",
@@ -282,7 +294,7 @@ def _build(data: dict, loc: Locator) -> Agreement:
             villkor=vnr, befolkning=reference, redovisning=report, per_enhet=rate,
             enhet=str(raw.get("enhet", "kontakter")), villkorstext=str(raw.get("villkorstext", "")),
             beskrivning=str(raw.get("beskrivning", "")), endast_ar=bool(raw.get("endast_ar", False)),
-            fast_per_region=fixed, belopp_per_region=per_region,
+            fast_per_region=fixed, belopp_per_region=per_region, avrundning=post_rounding,
         ))
     if not posts:
         raise loc.error("the template has no [[post]]: nothing to distribute.", None)

@@ -115,6 +115,8 @@ AGREEMENT = Table("", "En överenskommelse: villkor, poster (belopp) och kontrol
         Key("fast_per_region", "amount", "Fast belopp till varje region (regel `fixed_plus_population`)."),
         Key("belopp_per_region", "region_amounts", "Belopp per region (regel `amount_per_region`): en tabell "
                                                    "`[post.belopp_per_region]` med `Stockholm = 3_823_518` …"),
+        Key("avrundning", "text", "Avrundning för just denna pott, när den skiljer sig från överenskommelsens "
+                                  "`avrundning` (samma värden)."),
         Key("villkorstext", "text", "Kort text om vad som ska uppfyllas (kolumnrubrik)."),
         Key("beskrivning", "text", "Beskrivning av posten."),
         Key("endast_ar", "bool", "true: visa bara utbetalningsåret (när dagen inte är känd)."),

@@ -161,3 +161,34 @@ def test_utfall_above_max_is_counted_alike_by_all_three(tmp_path, agreement):
     assert checks.cell(row, 3).value == 1
     assert checks.cell(row, 6).value == "FEL"
     assert values(recalculated, "Info").cell(4, 2).value == "FEL"
+
+
+def test_a_pot_with_its_own_rounding(tmp_path):
+    """A post's own avrundning overrides the agreement's for that pot only (formulas and checks alike)."""
+    from xl_tools.engine.rules import population_share
+
+    walkthrough = (TEMPLATE_DIR.parent / "docs" / "skriv-en-ny-overenskommelse.md").read_text(encoding="utf-8")
+    text = walkthrough.split("```toml\n", 1)[1].split("```", 1)[0]
+    text = text.replace('avrundning = "largest-remainder"', 'avrundning = "kronor"')
+    own = 'regel = "population_share"\navrundning = "rest-till-storsta"\n'
+    text = text.replace('regel = "population_share"\n', own)
+    template = tmp_path / "egen.toml"
+    template.write_text(text, encoding="utf-8")
+    agreement = load_template(template)
+    assert agreement.rounding_of(agreement.post("V1-2026")) == "residual-to-largest"
+    assert agreement.rounding_of(agreement.post("V2-2026")) == "kronor"
+    out = tmp_path / "egen.xlsx"
+    assert generate_workbook(agreement, out, generated=FIXED_TIME).status == "OK"
+    report = verify_workbook(out)
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    pops = load_population().vector("2024-11-01")
+    from xl_tools.engine.rules import allocate
+
+    v1 = values(out, "Villkor 1")
+    got = [v1.cell(FIRST + 1 + i, header_col(v1, "Belopp (kr)")).value for i in range(21)]
+    assert got == [int(a) for a in allocate(population_share(1_000_000_000, pops), "residual-to-largest",
+                                            weights=pops).amounts]
+    assert sum(got) == 1_000_000_000
+    v2 = values(out, "Villkor 2")
+    got = [v2.cell(FIRST + 1 + i, header_col(v2, "Max (kr)")).value for i in range(21)]
+    assert got == [int(a) for a in allocate(population_share(200_000_000, pops), "kronor").amounts]

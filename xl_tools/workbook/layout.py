@@ -162,7 +162,10 @@ class Builder:
                 self.kontroll_names[(key, year)] = name
                 row += 1
         s.put(row + 1, 0, "Avrundning", "text")
-        s.put(row + 1, 1, ROUNDING_TEXT[self.a.avrundning][0], "text")
+        own = [f"{p.id}: {ROUNDING_TEXT[p.avrundning][0]}" for p in self.a.poster
+               if p.avrundning and p.avrundning != self.a.avrundning]
+        s.put(row + 1, 1, ROUNDING_TEXT[self.a.avrundning][0] + (" (utom " + "; ".join(own) + ")" if own else ""),
+              "text")
         s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16,
                          12: 8})
         s.freeze = (4, 1)
@@ -231,7 +234,7 @@ class Builder:
                 pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
                 populations=self.populations(date) if date else None,
                 typed_populations=self.typed_populations(date) if date else [None] * len(REGIONS),
-                guarded=bool(date) and not self.shipped(date), rounding=self.a.avrundning,
+                guarded=bool(date) and not self.shipped(date), rounding=self.a.rounding_of(post),
                 flags=[self.inputs.flag(post.id, r.code) for r in REGIONS],
                 units=[self.inputs.unit(post.id, r.code) for r in REGIONS],
                 fixed_name=self.fixed_name.get(post.id),
@@ -244,6 +247,8 @@ class Builder:
             title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr"
             if date:
                 title += f", befolkning {describe_date(date)}"
+            if self.a.rounding_of(post) != self.a.avrundning:
+                title += f", avrundning {ROUNDING_TEXT[self.a.rounding_of(post)][0]}"
             if block.missing:
                 title += f" ({MISSING.lower()})"
             paid = f"Utbetalas {post.utbetalning.year}" if post.endast_ar else \
@@ -340,7 +345,7 @@ class Builder:
         def values(i: int) -> list[Any]:
             found = [(b.max_values if which == "max" else b.utfall_values)[i] for b in blocks]
             if which == "max" and any(b.post.regel == "per_unit_capped" for b in blocks):
-                found = [_round_kr(v, self.a.avrundning) for v in found]
+                found = [_round_kr(v, self.a.rounding_of(b.post)) for v, b in zip(found, blocks)]
             return found
 
         return self._added_column(s, col, header, "header", refs, values, any(b.missing for b in blocks), "kr")
@@ -464,11 +469,11 @@ class Builder:
         s.header_row(3, headers)
         self.check_row = 4
         tolerance_regions = f"ROWS({quote('Befolkning')}!$A${FIRST + 1}:$A${LAST + 1})/2"
-        tol_value = len(REGIONS) // 2 if self.a.avrundning == "kronor" else 0
-        tol_formula = f"INT({tolerance_regions})" if self.a.avrundning == "kronor" else None
-
         for b in self.blocks:
             p = b.post
+            per_region = self.a.rounding_of(p) == "kronor"
+            tol_value = len(REGIONS) // 2 if per_region else 0
+            tol_formula = f"INT({tolerance_regions})" if per_region else None
             sum_ref = b.sheet.ref(SUM_ROW, b.utfall_col, external=True)
             checks = registry.rule(p.regel).checks
             if "max_sums_to_pot" in checks:
