@@ -173,3 +173,17 @@ def test_the_wheel_carries_the_templates():
     assert listed == set(find_packages(str(root), include=["xl_tools", "xl_tools.*"])) | {"xl_tools.templates"}
     assert cfg["options"]["package_dir"].split() == ["xl_tools.templates", "=", "templates"]
     assert "*.toml" in cfg["options.package_data"]["xl_tools.templates"]
+
+
+def test_generate_and_build_say_which_check_is_fel_and_exit_alike(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    broken(templates, "2017 = 1_220_000_000", "2017 = 1_210_000_000", name="fel.toml")
+    generated = run("generate", str(templates / "fel.toml"), "-o", str(tmp_path / "fel.xlsx"))
+    built = run("build", "--templates", str(templates), "--out", str(tmp_path / "out"))
+    for result in (generated, built):
+        assert result.exit_code == 1, result.output
+        assert "Kontroll: FEL (11 kontroll(er) väntar på data)" in result.output
+        assert "FEL: Totalt till regionerna 2017" in result.output
+    ok = run("generate", str(AGREEMENT_2017), "-o", str(tmp_path / "ok.xlsx"))
+    assert ok.exit_code == 0 and "Kontroll: OK (11 kontroll(er) väntar på data)" in ok.output

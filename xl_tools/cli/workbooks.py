@@ -14,7 +14,11 @@ from xl_tools.workbook.generate import WORKBOOK_DIR
 
 
 def _report(result: GenerateResult) -> None:
-    click.echo(f"  wrote {result.path}  Kontroll: {result.status}")
+    book = result.workbook
+    waiting = f" ({book.waiting} kontroll(er) väntar på data)" if book is not None and book.waiting else ""
+    click.echo(f"  wrote {result.path}  Kontroll: {result.status}{waiting}")
+    if book is not None and book.failed:
+        click.echo("  FEL: " + "; ".join(book.failed[:5]) + (" …" if len(book.failed) > 5 else ""))
     if result.carry.carried or result.carry.unplaced:
         click.echo(f"  {result.carry.summary()}")
     if result.backup:
@@ -37,9 +41,16 @@ def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
                         discard_unmatched=discard_unmatched)
     for result in results:
         _report(result)
-    failed = [r for r in results if r.status != "OK"]
+    _exit_if_fel(results)
+
+
+def _exit_if_fel(results: list[GenerateResult]) -> None:
+    """Exit 1 (the workbook was written, but a check is FEL) naming the workbooks; the same for build and
+    generate."""
+    failed = [r for r in results if r.status == "FEL"]
     if failed:
-        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}.")
+        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}; "
+                                   "see its sheet Kontroll.")
 
 
 @cli.command()
@@ -51,7 +62,9 @@ def build(template_dir: Path, out_dir: Path, discard_unmatched: bool) -> None:
 def generate(template: str, output: Path | None, discard_unmatched: bool) -> None:
     """Generate one workbook from TEMPLATE: a .toml file of any kind, or the id of a shipped template
     ('xl-tools mallar' lists them)."""
-    _report(pipeline.generate(template, output, discard_unmatched=discard_unmatched))
+    result = pipeline.generate(template, output, discard_unmatched=discard_unmatched)
+    _report(result)
+    _exit_if_fel([result])
 
 
 @cli.command("mallar")

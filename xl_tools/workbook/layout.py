@@ -69,6 +69,7 @@ class Builder:
         self.checks = Sheet("Kontroll", tab_color="#C00000")
         self.villkor_sheets: list[Sheet] = []
         self.check_rows: list[str] = []
+        self.check_labels: list[str] = []
         self.kontroll_names: dict[tuple[str, int | None], str] = {}
 
     # ------------------------------------------------------------------ population
@@ -101,7 +102,9 @@ class Builder:
         sheets = [self.info, self.params, self.pop, *self.villkor_sheets, self.summary, self.payouts,
                   self.checks]
         return Workbook(template_id=self.a.id, title=self.a.titel, subject="Fördelning av medel enligt överenskommelse",
-                        sheets=sheets, names=self.names, status=status, blocks=self.blocks)
+                        sheets=sheets, names=self.names, status=status, blocks=self.blocks,
+                        failed=[label for label, st in zip(self.check_labels, self.check_rows) if st == FEL],
+                        waiting=self.check_rows.count(SAKNAS))
 
     def build_params(self) -> None:
         s = self.params
@@ -578,6 +581,7 @@ class Builder:
         s.formula(r, 5, f'IF(ISNUMBER({d}),IF(ABS({d})<={t},"{OK}","{FEL}"),"{SAKNAS}")', status, "status")
         s.put(r, 6, explanation, "note")
         self.check_rows.append(status)
+        self.check_labels.append(label)
 
     # ------------------------------------------------------------------ info
     def build_info(self) -> str:

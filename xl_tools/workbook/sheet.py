@@ -116,6 +116,8 @@ class Workbook:
     status: str
     charts: list[ChartSpec] = field(default_factory=list)
     blocks: list[Any] = field(default_factory=list)  # the agreement kind's BlockResults
+    failed: list[str] = field(default_factory=list)  # the labels of the checks that are FEL
+    waiting: int = 0  # checks that wait for data (SAKNAS)
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
