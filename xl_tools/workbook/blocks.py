@@ -355,7 +355,7 @@ def write_per_unit_capped(w: BlockWriter) -> BlockResult:
              [float(c) for c in caps_exact] if caps_exact else missing)
     w.column("enheter", f"{w.post.enhet.capitalize()} (antal)", "input_int", None, list(w.units), is_input=True,
              validation={"validate": "integer", "criteria": ">=", "value": 0,
-                         "input_title": "Antal", "input_message": "Antal behandlingar med kontakt (heltal ≥ 0).",
+                         "input_title": "Antal", "input_message": f"Antal {w.post.enhet} (heltal ≥ 0).",
                          "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."})
     demand = [rate * u for u in w.units]
     w.column("krav", f"Belopp för {w.post.enhet} (kr)", "kr",

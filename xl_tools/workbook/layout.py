@@ -511,16 +511,16 @@ class Builder:
                 demand = b.sheet.ref(SUM_ROW, b.columns["krav"], external=True)
                 expected_formula = f"MIN({self.pot_name[p.id]},{demand})"
                 demand_total = sum(Fraction(v) for v in b.column_values["krav"])
-                self._check(f"{p.id}: Utfall = MIN(pott, kontakter × belopp)", expected_formula,
+                self._check(f"{p.id}: Utfall = MIN(pott, {p.enhet} × belopp)", expected_formula,
                             plain_number(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
-                            "Hela potten betalas ut om kontakterna räcker, annars kontakterna × belopp per kontakt.")
+                            f"Hela potten betalas ut om {p.enhet} räcker, annars {p.enhet} × belopp per enhet.")
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
                                    b.sheet.rng(FIRST, LAST, b.columns["krav"], external=True))
                 count = MISSING if b.missing else sum(
                     1 for u, d in zip(b.utfall_values, b.column_values["krav"]) if u > d)
-                self._check(f"{p.id}: ingen region får mer än kontakterna ger", None, 0, over, count, None, 0,
-                            "Antal regioner som får mer än antal kontakter × belopp; ska vara 0.", missing=b.missing)
+                self._check(f"{p.id}: ingen region får mer än {p.enhet} ger", None, 0, over, count, None, 0,
+                            f"Antal regioner som får mer än antal {p.enhet} × belopp; ska vara 0.", missing=b.missing)
         for key, label, refs in (("till_regionerna", "Totalt till regionerna", self.regions_by_year),
                                  ("per_avtalsar", "Totalt per avtalsår", self.by_agreement_year),
                                  ("per_utbetalningsar", "Utbetalningar per år", self.by_payout_year)):
