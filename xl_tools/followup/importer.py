@@ -30,6 +30,7 @@ from xl_tools.followup.compilation import (
     load_compilation,
     read_reports,
 )
+from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult
 from xl_tools.workbook.inputs import parse_count
@@ -192,10 +193,13 @@ def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilatio
     wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
     template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
     wb.close()
-    path = template_dir / f"{template_id}.toml"
-    if not isinstance(template_id, str) or not path.exists():
+    try:
+        if not isinstance(template_id, str) or not PLAIN_ID.match(template_id):
+            raise XlToolsError("not a template id")
+        path = find_template(template_id, template_dir)  # by id: the file name may differ
+    except XlToolsError:
         raise XlToolsError(f"{workbook} is not a villkor 3 compilation workbook built from a template "
-                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.")
+                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.") from None
     return load_compilation(path)
 
 
