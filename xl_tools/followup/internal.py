@@ -24,7 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools.agreement import TEMPLATE_DIR, Agreement, load_template
 from xl_tools.engine.rounding import round_half_away as round_half_up
 from xl_tools.engine.rules import population_share
 from xl_tools.errors import XlToolsError
@@ -39,6 +39,7 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
@@ -308,6 +309,20 @@ def compute(t: Internal, inp: InternalInputs) -> Computed:
                     total_division=total_division, total_passed=sum(total_division.values(), Fraction(0)))
 
 
+def linked_agreement(t: Internal) -> Agreement | None:
+    """The agreement template whose posts the received amounts are compared with, found by its id
+    (``overenskommelse``) beside the internal template or among the shipped ones; None if there is none."""
+    if not t.agreement_id or not PLAIN_ID.match(t.agreement_id):
+        return None
+    folders = [t.path.parent] if t.path else []
+    for folder in dict.fromkeys([*folders, TEMPLATE_DIR]):
+        try:
+            return load_template(find_template(t.agreement_id, folder))
+        except XlToolsError:
+            continue
+    return None
+
+
 def round3(value: Fraction | float) -> float:
     """Excel's ROUND(x, 3) for a Mkr amount (half away from zero)."""
     return round_half_up(Fraction(value) * 1000) / 1000
@@ -559,11 +574,8 @@ class InternalBuilder:
                       float(self.c.row_total[r.id] / received) if received else 0, "pct")
 
     def _agreement_title(self) -> str:
-        if self.t.agreement_id:
-            path = TEMPLATE_DIR / f"{self.t.agreement_id}.toml"
-            if path.exists():
-                return load_template(path).kortnamn
-        return self.t.titel
+        agreement = linked_agreement(self.t)
+        return agreement.kortnamn if agreement else self.t.titel
 
     # -- Kontroll ----------------------------------------------------------------------------
     def build_checks(self) -> str:
@@ -650,11 +662,7 @@ class InternalBuilder:
                    "Befolkning riket", "Befolkningsandel (kr)", "Mottaget (kr)", "Skillnad (kr)", "Status"]
         s.header_row(row, headers)
         row += 1
-        agreement = None
-        if t.agreement_id:
-            path = TEMPLATE_DIR / f"{t.agreement_id}.toml"
-            if path.exists():
-                agreement = load_template(path)
+        agreement = linked_agreement(t)
         region = resolve_region(t.region)
         index = next(i for i, r in enumerate(REGIONS) if r == region)
         first = row
