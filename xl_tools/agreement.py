@@ -23,10 +23,13 @@ from xl_tools.engine.registry import REGION_RULES, RULES
 from xl_tools.engine.rounding import ROUNDING_RULES, normalise_rule
 from xl_tools.errors import XlToolsError
 from xl_tools.pipeline import Locator, TemplateError, read_template
+from xl_tools.schema import suggestion
 
 __all__ = ["Agreement", "Post", "TemplateError", "Villkor", "load_template"]
 
 REGION_RECIPIENT = "regionerna"
+# what agreements call the regions (landstingen before 2019)
+_REGION_WORDS = {"regionerna", "regioner", "regionen", "landstingen", "landsting", "landstingen/regionerna"}
 WORKBOOK_ROUNDING = ROUNDING_RULES
 def _template_dir() -> Path:
     """The shipped templates: ``templates/`` of a source checkout (where users see and edit them), or, in an
@@ -241,10 +244,12 @@ def _build(data: dict, loc: Locator) -> Agreement:
             raise loc.error(f"{where}, field 'ar': {year} is not one of the agreement's years {years}.", at("ar"))
         amount = _money(raw.get("belopp"), where, "belopp", loc, at("belopp"))
         recipient = _require(raw, "mottagare", str, where, loc, at("mottagare"))
+        if recipient.strip().casefold() in _REGION_WORDS:
+            recipient = REGION_RECIPIENT
         rule = _require(raw, "regel", str, where, loc, at("regel"))
         if rule not in RULES:
-            raise loc.error(f"{where}, field 'regel': unknown rule {rule!r}; use one of {', '.join(RULES)}.",
-                            at("regel"))
+            raise loc.error(f"{where}, field 'regel': unknown rule {rule!r}; use one of {', '.join(RULES)}."
+                            + suggestion(rule, list(RULES)), at("regel"))
         if (recipient == REGION_RECIPIENT) != (rule in REGION_RULES):
             raise loc.error(
                 f"{where}, field 'regel': rule {rule!r} does not fit mottagare {recipient!r} "

@@ -187,3 +187,12 @@ def test_generate_and_build_say_which_check_is_fel_and_exit_alike(tmp_path):
         assert "FEL: Totalt till regionerna 2017" in result.output
     ok = run("generate", str(AGREEMENT_2017), "-o", str(tmp_path / "ok.xlsx"))
     assert ok.exit_code == 0 and "Kontroll: OK (11 kontroll(er) väntar på data)" in ok.output
+
+
+def test_rule_typo_gets_a_suggestion_and_landstingen_are_the_regions(tmp_path):
+    path = broken(tmp_path, 'regel = "share_if_qualified"', 'regel = "share_if_qualifed"')
+    assert "Did you mean 'share_if_qualified'?" in one_error_line(run("generate", str(path)))
+    from xl_tools.agreement import load_template
+
+    landsting = broken(tmp_path, 'mottagare = "regionerna"', 'mottagare = "Landstingen"', name="l.toml")
+    assert load_template(landsting).poster[0].to_regions
