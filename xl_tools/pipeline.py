@@ -19,6 +19,7 @@ anything is written, and two templates with one ``id`` are refused naming both f
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 import tomllib
@@ -170,6 +171,7 @@ def read_template(path: str | Path) -> RawTemplate:
         raise TemplateError(f"{path}: not UTF-8 text. Save the template as UTF-8.") from None
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read the template: {exc.strerror or exc}.") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not part of the template
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 3000))
@@ -309,7 +311,13 @@ def build_all(template_dir: Path, out_dir: Path, *, progress: Callable[[str], No
     raws = read_folder(template_dir)
     for raw in raws:
         raw.kind.loader()(raw.path)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise XlToolsError(f"Cannot use {out_dir} as the folder for the workbooks: {exc.strerror or exc}. "
+                           "Give another --out.") from None
+    if not os.access(out_dir, os.W_OK):
+        raise XlToolsError(f"Cannot write in {out_dir}. Give another --out.")
     results = []
     for i, raw in enumerate(raws, start=1):
         if progress:

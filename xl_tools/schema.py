@@ -12,6 +12,8 @@ A key's ``type`` is one of:
 =============  ==============================================================
 ``text``       a string
 ``int``        a whole number
+``year``       a year, 1990–2100
+``villkor_nr`` a villkor number, 1–999
 ``amount``     kronor: a whole number, or a string such as "1 234,50"
 ``date``       a date, ÅÅÅÅ-MM-DD (no time)
 ``bool``       true / false
@@ -31,9 +33,10 @@ from dataclasses import dataclass, field
 
 TYPE_NAMES = {
     "text": "text (in quotes)", "int": "a whole number", "amount": "an amount of kronor",
-    "date": "a date (ÅÅÅÅ-MM-DD)", "bool": "true or false", "int_list": "a list of whole numbers",
+    "date": "a date (ÅÅÅÅ-MM-DD)", "bool": "true or false", "year": "a year (1990–2100)",
+    "villkor_nr": "a villkor number (1–999)", "int_list": "a list of whole numbers",
     "text_list": "a list of texts", "text_or_list": "a text or a list of texts",
-    "amounts": "an amount, or a table of amounts per year", "region_amounts": "a table of region = amount",
+    "amounts": "an amount, or a table of year = amount", "region_amounts": "a table of region = amount",
 }
 
 
@@ -94,19 +97,19 @@ AGREEMENT = Table("", "En överenskommelse: villkor, poster (belopp) och kontrol
         Key("totalt", "amounts", "Överenskommelsens totala belopp."),
     )),
     Table("villkor", "Ett villkor: ett blad i arbetsboken när pengar går till regionerna.", array=True, keys=(
-        Key("nr", "int", "Villkorets nummer (unikt).", required=True, example="1"),
+        Key("nr", "villkor_nr", "Villkorets nummer (unikt), 1–999.", required=True, example="1"),
         Key("namn", "text", "Villkorets namn.", required=True),
         Key("regel_text", "text", "Regeln i klartext, visas överst på villkorets blad."),
         Key("sida", "int", "Sida i överenskommelsen (visas på Parametrar)."),
     )),
     Table("post", "Ett belopp: en rad i överenskommelsens tabell (belopp, år, mottagare, regel).", array=True, keys=(
         Key("id", "text", "Postens namn (unikt), t.ex. `V1-2025`.", required=True),
-        Key("ar", "int", "Avtalsåret beloppet hör till (ett av `ar`).", required=True),
+        Key("ar", "year", "Avtalsåret beloppet hör till (ett av `ar`).", required=True),
         Key("belopp", "amount", "Potten i kronor.", required=True, example="300_000_000"),
         Key("mottagare", "text", "`regionerna`, eller en annan mottagare (t.ex. `SKR`).", required=True),
         Key("regel", "text", "Fördelningsregeln (se tabellen Regler nedan).", required=True),
         Key("utbetalning", "date", "Senaste utbetalningsdag.", required=True),
-        Key("villkor", "int", "Villkorets `nr` (krävs när mottagare är regionerna)."),
+        Key("villkor", "villkor_nr", "Villkorets `nr` (krävs när mottagare är regionerna)."),
         Key("befolkning", "date", "Befolkningens referensdatum, oftast 1 november året före "
                                   "(krävs för regler som fördelar efter befolkning)."),
         Key("redovisning", "date", "Senaste redovisningsdag."),
@@ -126,7 +129,7 @@ AGREEMENT = Table("", "En överenskommelse: villkor, poster (belopp) och kontrol
 INTERNAL = Table("", "En regions interna fördelning av mottagna statsbidrag till divisioner (matris).", keys=(
     _TYP, _ID, _TITEL,
     Key("region", "text", "Regionen (vilket namn som helst som xl-tools känner igen).", required=True),
-    Key("ar", "int", "Året.", required=True),
+    Key("ar", "year", "Året.", required=True),
     Key("overenskommelse", "text", "`id` för överenskommelsens mall vars poster beloppen jämförs med."),
     _KALLA,
     Key("befolkning", "date", "Befolkningens referensdatum (standard 1 november året före)."),
@@ -160,8 +163,8 @@ INTERNAL = Table("", "En regions interna fördelning av mottagna statsbidrag til
 
 COMPILATION = Table("", "Sammanställning av regionernas redovisningar för villkor 3 och utbetalningen.", keys=(
     _TYP, _ID, _TITEL,
-    Key("ar", "int", "Redovisningsåret.", required=True),
-    Key("foregaende_ar", "int", "Året att jämföra med.", required=True),
+    Key("ar", "year", "Redovisningsåret.", required=True),
+    Key("foregaende_ar", "year", "Året att jämföra med.", required=True),
     Key("befolkning", "date", "Befolkningens referensdatum.", required=True),
     Key("grundbelopp", "int", "Grundbeloppet i kronor.", required=True),
     Key("kontaktpott", "int", "Potten för kontakter i kronor.", required=True),
@@ -197,6 +200,10 @@ def _type_ok(value: object, type_: str) -> bool:
         return isinstance(value, str)
     if type_ == "int":
         return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == "villkor_nr":
+        return _type_ok(value, "int") and 1 <= value <= 999
+    if type_ == "year":
+        return _type_ok(value, "int") and 1990 <= value <= 2100
     if type_ == "amount":
         return (isinstance(value, (int, float, str)) and not isinstance(value, bool))
     if type_ == "date":
@@ -211,7 +218,8 @@ def _type_ok(value: object, type_: str) -> bool:
         return isinstance(value, str) or _type_ok(value, "text_list")
     if type_ == "amounts":
         if isinstance(value, dict):
-            return all(_type_ok(v, "amount") for v in value.values())
+            return all(_type_ok(int(k) if k.isdigit() else k, "year") and _type_ok(v, "amount")
+                       for k, v in value.items())
         return _type_ok(value, "amount")
     if type_ == "region_amounts":
         return isinstance(value, dict) and all(_type_ok(v, "amount") for v in value.values())

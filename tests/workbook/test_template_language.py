@@ -196,3 +196,29 @@ def test_rule_typo_gets_a_suggestion_and_landstingen_are_the_regions(tmp_path):
 
     landsting = broken(tmp_path, 'mottagare = "regionerna"', 'mottagare = "Landstingen"', name="l.toml")
     assert load_template(landsting).poster[0].to_regions
+
+
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ("2017 = 1_220_000_000, 2018", "tjugotjugo = 1_220_000_000, 2018", "a table of year = amount"),
+    ("nr = 1\n", "nr = -1\n", "a villkor number (1–999)"),
+    ("nr = 1\n", "nr = 1000000000000000000000000000\n", "a villkor number (1–999)"),
+])
+def test_out_of_range_values_are_one_line(tmp_path, old, new, what):
+    line = one_error_line(run("generate", str(broken(tmp_path, old, new)), "-o", str(tmp_path / "x.xlsx")))
+    assert what in line
+
+
+def test_a_byte_order_mark_is_tolerated_and_a_bad_out_folder_is_one_line(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + AGREEMENT_2017.read_bytes())
+    assert run("generate", str(path), "-o", str(tmp_path / "x.xlsx")).exit_code == 0
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    line = one_error_line(run("build", "--templates", str(TEMPLATE_DIR), "--out", str(tmp_path / "afile")))
+    assert "Give another --out" in line
+
+
+def test_follow_up_years_must_be_years(tmp_path):
+    text = (TEMPLATE_DIR / "villkor3-sammanstallning-2020.toml").read_text(encoding="utf-8")
+    path = tmp_path / "k.toml"
+    path.write_text(text.replace("\nar = 2020", "\nar = 999999999999", 1), encoding="utf-8")
+    assert "'ar' must be a year (1990–2100)" in one_error_line(run("generate", str(path)))
