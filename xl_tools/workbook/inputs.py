@@ -72,12 +72,13 @@ def parse_flag(value: object) -> bool | None:
     raise XlToolsError(f"{value!r} is not Ja or Nej")
 
 
-def parse_count(value: object) -> int | None:
-    """A non-negative whole number ('18 545' allowed); blank → None; anything else raises."""
+def _cell_number(value: object, what: str) -> float | None:
+    """A number typed in a cell ('18 545', '12,50' allowed); blank → None; text that is no number, or a
+    negative number, raises ("… is not a {what}")."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise XlToolsError(f"{value!r} is not a whole number")
+        raise XlToolsError(f"{value!r} is not a {what}")
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -85,28 +86,27 @@ def parse_count(value: object) -> int | None:
         try:
             number = float(text)
         except ValueError:
-            raise XlToolsError(f"{value!r} is not a whole number") from None
-    if number < 0 or not number.is_integer():
+            raise XlToolsError(f"{value!r} is not a {what}") from None
+    if number < 0 or number != number or number in (float("inf"), float("-inf")):
+        raise XlToolsError(f"{value!r} is not a non-negative {what}")
+    return number
+
+
+def parse_count(value: object) -> int | None:
+    """A non-negative whole number ('18 545' allowed); blank → None; anything else raises."""
+    number = _cell_number(value, "whole number")
+    if number is None:
+        return None
+    if not number.is_integer():
         raise XlToolsError(f"{value!r} is not a non-negative whole number")
     return int(number)
 
 
 def parse_amount_cell(value: object) -> int | float | None:
     """A non-negative amount of kronor typed in a cell ('3 823 518' and '12,50' allowed); blank → None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    number = _cell_number(value, "amount of kronor")
+    if number is None:
         return None
-    if isinstance(value, bool):
-        raise XlToolsError(f"{value!r} is not an amount of kronor")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise XlToolsError(f"{value!r} is not an amount of kronor") from None
-    if number < 0 or number != number:
-        raise XlToolsError(f"{value!r} is not an amount of kronor (0 or more)")
     return int(number) if number.is_integer() else number
 
 
