@@ -15,23 +15,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from xl_tools.engine.registry import REGION_RULES, RULES
+from xl_tools.engine.rounding import ROUNDING_RULES, normalise_rule
 from xl_tools.errors import XlToolsError
+from xl_tools.pipeline import Locator, TemplateError, read_template
+from xl_tools.schema import suggestion
 
-REGION_RULES = ("share_if_qualified", "shared_among_qualified", "population_share", "per_unit_capped")
-RULES = (*REGION_RULES, "fixed")
+__all__ = ["Agreement", "Post", "TemplateError", "Villkor", "load_template"]
+
 REGION_RECIPIENT = "regionerna"
-WORKBOOK_ROUNDING = ("kronor", "none")
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+# what agreements call the regions (landstingen before 2019)
+_REGION_WORDS = {"regionerna", "regioner", "regionen", "landstingen", "landsting", "landstingen/regionerna"}
+WORKBOOK_ROUNDING = ROUNDING_RULES
+def _template_dir() -> Path:
+    """The shipped templates: ``templates/`` of a source checkout (where users see and edit them), or, in an
+    installed wheel, the same files installed as the package ``xl_tools.templates`` (see setup.cfg)."""
+    import importlib.resources
+
+    source = Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(str(importlib.resources.files("xl_tools") / "templates"))
+    return installed if installed.is_dir() else source
+
+
+TEMPLATE_DIR = _template_dir()
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-class TemplateError(XlToolsError):
-    """A template that cannot be used, with file, line and field."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class Post:
     villkorstext: str = ""
     beskrivning: str = ""
     endast_ar: bool = False
+    fast_per_region: Fraction | None = None
+    belopp_per_region: dict[str, Fraction] = field(default_factory=dict)  # by länskod
+    avrundning: str | None = None  # this pot's rounding when it is not the agreement's
 
     @property
     def to_regions(self) -> bool:
@@ -94,6 +108,10 @@ class Agreement:
     path: Path | None = None
     undertecknad: dt.date | None = None
 
+    def rounding_of(self, post: Post) -> str:
+        """The rounding of one pot: its own ``avrundning``, else the agreement's."""
+        return post.avrundning or self.avrundning
+
     def region_posts(self, villkor_nr: int | None = None) -> list[Post]:
         return [p for p in self.poster if p.to_regions and (villkor_nr is None or p.villkor == villkor_nr)]
 
@@ -115,60 +133,16 @@ class Agreement:
         raise KeyError(post_id)
 
 
-class _Located:
-    """Finds the line of the n-th ``[[post]]`` / ``[[villkor]]`` table in the source text."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, table: str, index: int, key: str | None = None) -> int | None:
-        header = f"[[{table}]]"
-        count = -1
-        for lineno, line in enumerate(self.lines, start=1):
-            if line.strip() == header:
-                count += 1
-                if count == index:
-                    if key is None:
-                        return lineno
-                    for offset, inner in enumerate(self.lines[lineno:], start=lineno + 1):
-                        stripped = inner.strip()
-                        if stripped.startswith("["):
-                            break
-                        if re.match(rf"^{re.escape(key)}\s*=", stripped):
-                            return offset
-                    return lineno
-        return None
-
-    def line_of_key(self, key: str) -> int | None:
-        for lineno, line in enumerate(self.lines, start=1):
-            if re.match(rf"^{re.escape(key)}\s*=", line.strip()):
-                return lineno
-        return None
-
-    def error(self, message: str, line: int | None) -> TemplateError:
-        where = f"{self.path}: line {line}, " if line else f"{self.path}: "
-        return TemplateError(where + message)
-
-
 def load_template(path: str | Path) -> Agreement:
-    """Read and validate one agreement template."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError(f"Template not found: {path}. Templates live in {TEMPLATE_DIR}.") from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"{path}: not UTF-8 text. Save the template as UTF-8.") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{path}: not valid TOML: {exc}") from None
-    loc = _Located(path, text)
-    return _build(data, loc)
+    """Read and validate one agreement template (``typ = "overenskommelse"``)."""
+    raw = read_template(path)
+    if raw.kind.name != "overenskommelse":
+        raise raw.locator.error(f"this is a template of typ {raw.kind.name!r}, not an agreement "
+                                "(overenskommelse).", raw.locator.line_of_key("typ"))
+    return _build(raw.data, raw.locator)
 
 
-def _require(data: dict, key: str, kind: type | tuple[type, ...], where: str, loc: _Located,
+def _require(data: dict, key: str, kind: type | tuple[type, ...], where: str, loc: Locator,
              line: int | None) -> object:
     if key not in data:
         raise loc.error(f"{where}: field '{key}' is missing.", line)
@@ -185,7 +159,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def _money(value: object, where: str, key: str, loc: _Located, line: int | None) -> Fraction:
+def _money(value: object, where: str, key: str, loc: Locator, line: int | None) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise loc.error(f"{where}, field '{key}': must be an amount of kronor, got {value!r}.", line)
     from xl_tools.errors import AmountError
@@ -197,7 +171,33 @@ def _money(value: object, where: str, key: str, loc: _Located, line: int | None)
         raise loc.error(f"{where}, field '{key}': {exc}", line) from None
 
 
-def _build(data: dict, loc: _Located) -> Agreement:
+def _per_region(value: object, where: str, loc: Locator, line: int | None) -> dict[str, Fraction]:
+    """``belopp_per_region = { Stockholm = 3_823_518, … }``: one amount per region, by any region name."""
+    from xl_tools.errors import UnknownRegionError
+    from xl_tools.regions import REGIONS, resolve_region
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise loc.error(f"{where}, field 'belopp_per_region': expected a table of region = amount, "
+                        f"got {value!r}.", line)
+    result: dict[str, Fraction] = {}
+    for name, amount in value.items():
+        try:
+            region = resolve_region(name)
+        except UnknownRegionError as exc:
+            raise loc.error(f"{where}, field 'belopp_per_region': {exc}", line) from None
+        if region.code in result:
+            raise loc.error(f"{where}, field 'belopp_per_region': {region.name} is given twice.", line)
+        result[region.code] = _money(amount, where, f"belopp_per_region.{name}", loc, line)
+    missing = [r.name for r in REGIONS if r.code not in result]
+    if result and missing:
+        raise loc.error(f"{where}, field 'belopp_per_region': no amount for {', '.join(missing)} "
+                        "(give 0 for a region that gets nothing).", line)
+    return result
+
+
+def _build(data: dict, loc: Locator) -> Agreement:
     top = "agreement"
     agreement_id = _require(data, "id", str, top, loc, loc.line_of_key("id"))
     titel = _require(data, "titel", str, top, loc, loc.line_of_key("titel"))
@@ -205,11 +205,12 @@ def _build(data: dict, loc: _Located) -> Agreement:
     if not years or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
         raise loc.error(f"{top}, field 'ar': give the agreement's years, e.g. [2017, 2018]; got {years!r}.",
                         loc.line_of_key("ar"))
-    rounding = data.get("avrundning", "kronor")
-    if rounding not in WORKBOOK_ROUNDING:
+    try:
+        rounding = normalise_rule(data.get("avrundning", "kronor"))
+    except XlToolsError:
         raise loc.error(
-            f"{top}, field 'avrundning': workbooks support {', '.join(WORKBOOK_ROUNDING)}; got {rounding!r}.",
-            loc.line_of_key("avrundning"))
+            f"{top}, field 'avrundning': workbooks support {', '.join(WORKBOOK_ROUNDING)} "
+            f"(or rest-till-storsta); got {data.get('avrundning')!r}.", loc.line_of_key("avrundning")) from None
 
     villkor: list[Villkor] = []
     for i, raw in enumerate(data.get("villkor", [])):
@@ -243,10 +244,12 @@ def _build(data: dict, loc: _Located) -> Agreement:
             raise loc.error(f"{where}, field 'ar': {year} is not one of the agreement's years {years}.", at("ar"))
         amount = _money(raw.get("belopp"), where, "belopp", loc, at("belopp"))
         recipient = _require(raw, "mottagare", str, where, loc, at("mottagare"))
+        if recipient.strip().casefold() in _REGION_WORDS:
+            recipient = REGION_RECIPIENT
         rule = _require(raw, "regel", str, where, loc, at("regel"))
         if rule not in RULES:
-            raise loc.error(f"{where}, field 'regel': unknown rule {rule!r}; use one of {', '.join(RULES)}.",
-                            at("regel"))
+            raise loc.error(f"{where}, field 'regel': unknown rule {rule!r}; use one of {', '.join(RULES)}."
+                            + suggestion(rule, list(RULES)), at("regel"))
         if (recipient == REGION_RECIPIENT) != (rule in REGION_RULES):
             raise loc.error(
                 f"{where}, field 'regel': rule {rule!r} does not fit mottagare {recipient!r} "
@@ -260,7 +263,9 @@ def _build(data: dict, loc: _Located) -> Agreement:
             if vnr is None:
                 raise loc.error(f"{where}: field 'villkor' is missing (money to the regions belongs to a villkor).",
                                 line)
-            if not isinstance(reference, dt.date):
+            if not RULES[rule].population and reference is None:
+                pass
+            elif not isinstance(reference, dt.date):
                 raise loc.error(
                     f"{where}, field 'befolkning': the population reference date (YYYY-MM-DD) is missing or not a "
                     f"date, got {reference!r}.", at("befolkning"))
@@ -269,6 +274,22 @@ def _build(data: dict, loc: _Located) -> Agreement:
             rate = _money(raw.get("per_enhet"), where, "per_enhet", loc, at("per_enhet"))
             if rate <= 0:
                 raise loc.error(f"{where}, field 'per_enhet': must be more than 0.", at("per_enhet"))
+        fixed = None
+        if rule == "fixed_plus_population":
+            fixed = _money(raw.get("fast_per_region"), where, "fast_per_region", loc, at("fast_per_region"))
+            if fixed.denominator != 1 or fixed * 21 > amount:
+                raise loc.error(f"{where}, field 'fast_per_region': whole kronor, at most belopp / 21; "
+                                f"got {raw.get('fast_per_region')!r}.", at("fast_per_region"))
+        per_region: dict[str, Fraction] = {}
+        if rule == "amount_per_region":
+            per_region = _per_region(raw.get("belopp_per_region"), where, loc, at("belopp_per_region"))
+        post_rounding = None
+        if "avrundning" in raw:
+            try:
+                post_rounding = normalise_rule(raw["avrundning"])
+            except XlToolsError:
+                raise loc.error(f"{where}, field 'avrundning': use one of {', '.join(WORKBOOK_ROUNDING)} "
+                                f"(or rest-till-storsta); got {raw['avrundning']!r}.", at("avrundning")) from None
         report = raw.get("redovisning")
         if report is not None and not isinstance(report, dt.date):
             raise loc.error(f"{where}, field 'redovisning': expected a date (YYYY-MM-DD), got {report!r}.",
@@ -278,6 +299,7 @@ def _build(data: dict, loc: _Located) -> Agreement:
             villkor=vnr, befolkning=reference, redovisning=report, per_enhet=rate,
             enhet=str(raw.get("enhet", "kontakter")), villkorstext=str(raw.get("villkorstext", "")),
             beskrivning=str(raw.get("beskrivning", "")), endast_ar=bool(raw.get("endast_ar", False)),
+            fast_per_region=fixed, belopp_per_region=per_region, avrundning=post_rounding,
         ))
     if not posts:
         raise loc.error("the template has no [[post]]: nothing to distribute.", None)
@@ -299,4 +321,6 @@ def _build(data: dict, loc: _Located) -> Agreement:
 
 
 def list_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
-    return sorted(directory.glob("*.toml"))
+    from xl_tools.pipeline import list_templates as listed
+
+    return listed(directory)

@@ -14,7 +14,9 @@ mean: ...``).
 
 Amounts: without ``avrundning`` the exact share is returned as a float; with
 ``"kronor"`` each region is rounded to whole kronor (like ``AVRUNDA(x;0)``), with
-``"largest-remainder"`` whole kronor that sum exactly to the pot, ``"none"`` is exact.
+``"largest-remainder"`` whole kronor that sum exactly to the pot, with
+``"residual-to-largest"`` (``"rest-till-storsta"``) each region rounded to whole kronor and
+the difference to the pot put on the region with the largest population; ``"none"`` is exact.
 
 Speed: the population vector of a reference date, the parsed pots and the resolved
 region names are cached in this module, so repeated calls cost a few microseconds.
@@ -42,6 +44,7 @@ from xl_tools.population import (
 from xl_tools.regions import REGIONS, resolve_region
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_ROUNDING_DOC = "Valfri: \"kronor\", \"largest-remainder\", \"rest-till-storsta\" eller \"none\". Utelämnad: "
 
 try:  # xlwings is optional here: on Linux it imports but its decorators do nothing.
     import xlwings as _xw
@@ -196,7 +199,7 @@ def _flatten(values: object) -> list[object]:
 @_arg("region", doc="Regionens namn, länskod eller länsbokstav, t.ex. \"Norrbotten\", \"25\" eller \"BD\".")
 @_arg("pot", doc="Beloppet som fördelas, i kronor (t.ex. 150000000 eller \"150 Mkr\").")
 @_arg("ar", doc="Året i \"befolkningsmängd den 1 november ÅR\" (2017 års medel: 2016), eller ett datum.")
-@_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakt belopp.")
+@_arg("avrundning", doc=_ROUNDING_DOC + "exakt belopp.")
 def FK_ANDEL(region: Cell, pot: Cell, ar: Cell | dt.date, avrundning: str | None = None) -> Cell:
     """Regionens andel av beloppet, i förhållande till befolkningsmängden den 1 november år ÅR. Exempel: =FK_ANDEL("Norrbotten"; 150000000; 2016). Utan avrundning: exakt belopp i kronor."""  # noqa: E501 - one line: it is the Excel function help
     try:
@@ -221,7 +224,7 @@ def FK_BEFOLKNING(region: Cell, ar: Cell | dt.date) -> Cell:
 @_func
 @_arg("pot", doc="Beloppet som fördelas, i kronor.")
 @_arg("ar", doc="Året (befolkningen den 1 november ÅR) eller ett datum.")
-@_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakta belopp.")
+@_arg("avrundning", doc=_ROUNDING_DOC + "exakta belopp.")
 def FK_FORDELA(pot: Cell, ar: Cell | dt.date, avrundning: str | None = None) -> list[list[Cell]]:
     """Fördelar beloppet på alla 21 regioner efter befolkning, som en kolumn i länskodsordning (samma ordning som FK_REGIONER()). Exempel: =FK_FORDELA(100000000; 2016; "largest-remainder")."""  # noqa: E501 - one line: it is the Excel function help
     try:
@@ -256,7 +259,7 @@ def FK_REGION(text: Cell) -> str:
 @_arg("pot", doc="Potten i kronor.")
 @_arg("belopp_per_kontakt", doc="Ersättning per kontakt i kronor, t.ex. 3000.")
 @_arg("ar", doc="Året (befolkningen den 1 november ÅR) som ger varje regions tak.")
-@_arg("avrundning", doc="Valfri: \"kronor\", \"largest-remainder\" eller \"none\". Utelämnad: exakta belopp.")
+@_arg("avrundning", doc=_ROUNDING_DOC + "exakta belopp.")
 def FK_KONTAKTER(kontakter: Any, pot: Cell, belopp_per_kontakt: Cell, ar: Cell | dt.date,
                  avrundning: str | None = None) -> list[list[Cell]]:
     """Ersättning per kontakt med tak: varje region får kontakter × belopp, högst sin befolkningsandel av potten; det som blir över går till regioner med fler kontakter. Ger en kolumn med 21 belopp i länskodsordning."""  # noqa: E501 - one line: it is the Excel function help

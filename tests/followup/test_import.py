@@ -116,3 +116,26 @@ def test_cli_import_reports_and_errors(tmp_path, workbook, compilation):
     res = runner.invoke(cli, ["import", str(bad), str(workbook)])
     assert res.exit_code == 2
     assert res.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize("claimed", ["../templates/villkor3-sammanstallning-2020", "/etc/passwd", "x/../y"])
+def test_template_id_in_the_workbook_is_never_a_path(tmp_path, workbook, compilation, claimed):
+    """Info!B3 names the template by id only: a path written there (a hostile workbook) is not followed."""
+    src = write_csv(tmp_path / "in.csv", compilation, {"01": {"P_KBT": 5}})
+    wb = openpyxl.load_workbook(workbook)
+    wb["Info"]["B3"] = claimed
+    wb.save(workbook)
+    with pytest.raises(XlToolsError, match="not a villkor 3 compilation"):
+        import_reports(src, workbook)
+
+
+def test_template_found_by_id_whatever_its_file_name(tmp_path, workbook, compilation):
+    from xl_tools.agreement import TEMPLATE_DIR
+
+    folder = tmp_path / "mallar"
+    folder.mkdir()
+    (folder / "annat-namn.toml").write_text(
+        (TEMPLATE_DIR / "villkor3-sammanstallning-2020.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    src = write_csv(tmp_path / "in.csv", compilation, {"01": {"P_KBT": 5}})
+    result = import_reports(src, workbook, template_dir=folder)
+    assert result.generated is not None

@@ -104,3 +104,91 @@ def test_one_year_template_three_ways(tmp_path, total_contacts):
     got = [ws.cell(FIRST + 1 + i, col).value for i in range(21)]
     expected = kontakter([units[c] for c in CODES], 50_000_000, 3_000, 2019, "kronor").amounts
     assert got == [int(a) for a in expected]
+
+
+@pytest.mark.parametrize("rounding", ["largest-remainder", "residual-to-largest", "none"])
+@pytest.mark.parametrize("name", ["mixed", "contacts"])
+def test_every_rounding_method_three_ways(tmp_path, agreement, rounding, name):
+    """Each rounding method is plain formulas that formulas and LibreOffice compute as the engine does,
+    through every rule of the 2017–2018 agreement (shares, shared pots, the capped contact stimulus,
+    a typed population)."""
+    import dataclasses
+
+    from xl_tools.engine.rules import allocate, shared_among_qualified
+
+    varied = dataclasses.replace(agreement, avrundning=rounding)
+    out = tmp_path / f"{rounding}.xlsx"
+    inputs = SCENARIOS[name]()
+    result = generate_workbook(varied, out, inputs=inputs, generated=FIXED_TIME)
+    assert result.status == "OK"
+    report = verify_workbook(out)
+    assert report.checked == ["formulas", "libreoffice"]
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    if name == "mixed":
+        # only three regions share villkor 4A's 50 Mkr: whole kronor summing exactly to the pot
+        ws = values(out, "Villkor 4")
+        col = header_col(ws, "Utfall (kr)")
+        got = [ws.cell(FIRST + 1 + i, col).value for i in range(21)]
+        pops = load_population().vector("2016-11-01")
+        flags = [inputs.flags["V4A-2017"][c] for c in CODES]
+        expected = allocate(shared_among_qualified(50_000_000, pops, flags), rounding, weights=pops).amounts
+        assert got == [float(a) if rounding == "none" else int(a) for a in expected]
+        if rounding != "none":
+            assert sum(got) == 50_000_000
+
+
+def test_utfall_above_max_is_counted_alike_by_all_three(tmp_path, agreement):
+    """The Kontroll count of regions with Utfall > Max (SUMPRODUCT((values>limits)*1)) is computed alike by
+    formulas 1.3.4 and LibreOffice: a typed Utfall above Max is found by both."""
+    import openpyxl
+
+    from xl_tools.libreoffice.recalc import recalculate
+
+    out = tmp_path / "edited.xlsx"
+    generate_workbook(agreement, out, generated=FIXED_TIME)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Villkor 1"]
+    col = header_col(ws, "Utfall (kr)")
+    ws.cell(FIRST + 1, col).value = 999_999_999  # Stockholm's Utfall typed far above its Max
+    wb.save(out)
+    recalculated = recalculate(out, tmp_path / "recalculated.xlsx")
+    report = verify_workbook(recalculated)
+    assert report.checked == ["formulas", "libreoffice"]
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    checks = values(recalculated, "Kontroll")
+    row = next(r for r in range(5, checks.max_row + 1)
+               if checks.cell(r, 1).value == "V1-2017: Utfall ≤ Max för varje region")
+    assert checks.cell(row, 3).value == 1
+    assert checks.cell(row, 6).value == "FEL"
+    assert values(recalculated, "Info").cell(4, 2).value == "FEL"
+
+
+def test_a_pot_with_its_own_rounding(tmp_path):
+    """A post's own avrundning overrides the agreement's for that pot only (formulas and checks alike)."""
+    from xl_tools.engine.rules import population_share
+
+    walkthrough = (TEMPLATE_DIR.parent / "docs" / "skriv-en-ny-overenskommelse.md").read_text(encoding="utf-8")
+    text = walkthrough.split("```toml\n", 1)[1].split("```", 1)[0]
+    text = text.replace('avrundning = "largest-remainder"', 'avrundning = "kronor"')
+    own = 'regel = "population_share"\navrundning = "rest-till-storsta"\n'
+    text = text.replace('regel = "population_share"\n', own)
+    template = tmp_path / "egen.toml"
+    template.write_text(text, encoding="utf-8")
+    agreement = load_template(template)
+    assert agreement.rounding_of(agreement.post("V1-2026")) == "residual-to-largest"
+    assert agreement.rounding_of(agreement.post("V2-2026")) == "kronor"
+    out = tmp_path / "egen.xlsx"
+    assert generate_workbook(agreement, out, generated=FIXED_TIME).status == "OK"
+    report = verify_workbook(out)
+    assert report.mismatches == [], "\n".join(map(str, report.mismatches[:10]))
+    pops = load_population().vector("2024-11-01")
+    from xl_tools.engine.rules import allocate
+
+    v1 = values(out, "Villkor 1")
+    got = [v1.cell(FIRST + 1 + i, header_col(v1, "Belopp (kr)")).value for i in range(21)]
+    assert got == [int(a) for a in allocate(population_share(1_000_000_000, pops), "residual-to-largest",
+                                            weights=pops).amounts]
+    assert sum(got) == 1_000_000_000
+    v2 = values(out, "Villkor 2")
+    got = [v2.cell(FIRST + 1 + i, header_col(v2, "Max (kr)")).value for i in range(21)]
+    assert got == [int(a) for a in allocate(population_share(200_000_000, pops), "kronor").amounts]

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools import pipeline
+from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
 from xl_tools.safe_write import replacing_foreign_allowed
-from xl_tools.workbook import GenerateResult, build_all, generate_workbook
+from xl_tools.workbook import GenerateResult, build_all
 from xl_tools.workbook.generate import WORKBOOK_DIR
 
 FORCE_OPTION = click.option("--force", is_flag=True,
@@ -17,7 +18,11 @@ FORCE_OPTION = click.option("--force", is_flag=True,
 
 
 def _report(result: GenerateResult) -> None:
-    click.echo(f"  wrote {result.path}  Kontroll: {result.status}")
+    book = result.workbook
+    waiting = f" ({book.waiting} kontroll(er) väntar på data)" if book is not None and book.waiting else ""
+    click.echo(f"  wrote {result.path}  Kontroll: {result.status}{waiting}")
+    if book is not None and book.failed:
+        click.echo("  FEL: " + "; ".join(book.failed[:5]) + (" …" if len(book.failed) > 5 else ""))
     if result.carry.carried or result.carry.unplaced:
         click.echo(f"  {result.carry.summary()}")
     if result.backup:
@@ -33,28 +38,52 @@ def _report(result: GenerateResult) -> None:
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
 @FORCE_OPTION
 def build(template_dir: Path, out_dir: Path, discard_unmatched: bool, force: bool) -> None:
-    """Regenerate every agreement workbook from its template, keeping typed inputs."""
+    """Regenerate every workbook from its template (every kind), keeping typed inputs.
+
+    Every template is read and checked first; two templates with one id, an unknown key or a
+    wrong type stop the build before anything is written."""
     with replacing_foreign_allowed(force):
         results = build_all(template_dir, out_dir, progress=lambda msg: click.echo(msg, err=True),
                             discard_unmatched=discard_unmatched)
     for result in results:
         _report(result)
-    failed = [r for r in results if r.status != "OK"]
+    _exit_if_fel(results)
+
+
+def _exit_if_fel(results: list[GenerateResult]) -> None:
+    """Exit 1 (the workbook was written, but a check is FEL) naming the workbooks; the same for build and
+    generate."""
+    failed = [r for r in results if r.status == "FEL"]
     if failed:
-        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}.")
+        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}; "
+                                   "see its sheet Kontroll.")
 
 
 @cli.command()
-@click.argument("template", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx to write.")
+@click.argument("template")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The .xlsx to write (default: ID.xlsx in the current folder).")
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
 @FORCE_OPTION
-def generate(template: Path, output: Path, discard_unmatched: bool, force: bool) -> None:
-    """Generate one agreement workbook from TEMPLATE (a .toml file in templates/)."""
-    agreement = load_template(template)
+def generate(template: str, output: Path | None, discard_unmatched: bool, force: bool) -> None:
+    """Generate one workbook from TEMPLATE: a .toml file of any kind, or the id of a shipped template
+    ('xl-tools mallar' lists them)."""
     with replacing_foreign_allowed(force):
-        _report(generate_workbook(agreement, output, discard_unmatched=discard_unmatched))
+        result = pipeline.generate(template, output, discard_unmatched=discard_unmatched)
+    _report(result)
+    _exit_if_fel([result])
+
+
+@cli.command("mallar")
+@click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
+              show_default=True, help="Folder of templates (*.toml).")
+def mallar(template_dir: Path) -> None:
+    """List the templates: id, kind, years and title (use the id with 'xl-tools generate ID')."""
+    infos = pipeline.describe_templates(template_dir)
+    width = max(len(i.id) for i in infos)
+    for info in infos:
+        click.echo(f"{info.id:<{width}}  {info.years:<9}  {info.kind:<24}  {info.title}")
 
 
 @cli.command()

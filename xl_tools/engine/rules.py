@@ -19,7 +19,15 @@ shared_among_qualified villkor 4 (delvillkor): the pot is shared only among the 
 per_unit_capped        villkor 3, the contact stimulus: 3 000 kr per contact, at most
                        the population share of the pot first, unused money to the
                        regions that did more
+fixed_plus_population  a fixed amount per region plus a population share of the rest
+                       of the pot (the 2025 vårdkapacitet grant: 21 × 100 Mkr fixed
+                       plus 3 786,5 Mkr by population)
+amount_per_region      a pot given as a typed amount per region (SKR 2024's 150 Mkr
+                       rural pot): no population split, the amounts must sum to the pot
 =====================  ===============================================================
+
+Each rule's function, workbook block, labels and checks are listed once in
+:mod:`xl_tools.engine.registry`.
 """
 
 from __future__ import annotations
@@ -144,6 +152,39 @@ def per_unit_capped(pot: Fraction | int, populations: Sequence[int], units: Sequ
     else:
         extra = [unused * e / total_excess for e in excess]
     return [f + x for f, x in zip(first, extra)]
+
+
+def fixed_plus_population(pot: Fraction | int, populations: Sequence[int],
+                          fixed: Fraction | int) -> list[Kronor]:
+    """A fixed amount to every region plus its population share of what is left of the pot.
+
+    ``fixed + (pot − n × fixed) × befolkning / summa befolkning``. The rest of the pot
+    must not be negative.
+    """
+    _check(populations)
+    pot = _check_pot(pot)
+    fixed = _check_pot(fixed)
+    rest = pot - fixed * len(populations)
+    if rest < 0:
+        raise XlToolsError(
+            f"The fixed amounts ({len(populations)} × {format_kr(fixed)} kr) are more than the pot "
+            f"({format_kr(pot)} kr).")
+    return [fixed + share for share in population_share(rest, populations)]
+
+
+def amount_per_region(pot: Fraction | int, amounts: Sequence[Fraction | int]) -> list[Kronor]:
+    """A pot given as one typed amount per region: the amounts themselves, checked to be non-negative.
+
+    Whether they sum to the pot is a check the caller shows (the workbook's Kontroll sheet),
+    not a reason to change them.
+    """
+    _check_pot(pot)
+    result = []
+    for a in amounts:
+        if isinstance(a, bool) or not isinstance(a, (numbers.Rational, Fraction)) or a < 0:
+            raise XlToolsError(f"An amount per region must be a non-negative exact amount, got {a!r}.")
+        result.append(Fraction(a))
+    return result
 
 
 @dataclass(frozen=True)

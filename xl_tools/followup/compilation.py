@@ -28,9 +28,6 @@ from xl_tools.followup.common import (
     FEL,
     OK,
     SAKNAS,
-    Book,
-    ChartSpec,
-    Meta,
     col_letter,
     load_toml,
     put_facts,
@@ -52,7 +49,7 @@ from xl_tools.workbook.blocks import (
 )
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
-from xl_tools.workbook.sheet import Sheet, quote
+from xl_tools.workbook.sheet import ChartSpec, Sheet, Workbook, quote
 
 KIND = "villkor3_sammanstallning"
 GROUP_ROW = HEADER_ROW - 1
@@ -273,7 +270,7 @@ class CompilationBuilder:
         self.charts: list[ChartSpec] = []
         self.fig = {y: {r.code: figures(c, reports, y, r.code) for r in REGIONS} for y in c.years}
 
-    def build(self) -> Book:
+    def build(self) -> Workbook:
         self.build_params()
         for year in self.c.years:
             self.build_inputs(year)
@@ -284,7 +281,8 @@ class CompilationBuilder:
         self.build_info(status)
         sheets = [self.info, self.params, *self.input_sheets.values(), self.per_region, self.forms_sheet,
                   self.payout, self.checks]
-        return Book(meta=Meta(self.c.id, self.c.titel, "Sammanställning av villkor 3"), sheets=sheets,
+        return Workbook(template_id=self.c.id, title=self.c.titel, subject="Sammanställning av villkor 3",
+                        sheets=sheets,
                     names=self.names, status=status, charts=self.charts)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -630,7 +628,7 @@ class CompilationBuilder:
 
 # ---------------------------------------------------------------------------------------- generate
 def build_compilation(c: Compilation, reports: Reports | None = None, *, table: PopulationTable | None = None,
-                      generated: dt.datetime | None = None) -> Book:
+                      generated: dt.datetime | None = None) -> Workbook:
     """Lay out the workbook (no file written)."""
     return CompilationBuilder(c, reports or Reports(), table or load_population(),
                               generated or dt.datetime.now().replace(microsecond=0)).build()
@@ -666,7 +664,7 @@ def generate_compilation(template: str | Path | Compilation, out: str | Path, *,
     validate_reports(c, reports)
     book = build_compilation(c, reports, generated=generated)
     backup = write_atomic(book, out)
-    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=None)
+    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=book)
 
 
 def generate_compilation_into(template: Path, out_dir: Path, *, discard_unmatched: bool = False) -> GenerateResult:

@@ -31,6 +31,7 @@ from xl_tools.followup.compilation import (
     read_reports,
 )
 from xl_tools.money import parse_count
+from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.safe_open import CSV_MAX_BYTES, check_regular_file, open_workbook
 from xl_tools.workbook.generate import GenerateResult
@@ -39,7 +40,6 @@ _REGION_HEADERS = {"region", "lan", "landsting", "region lan", "regionnamn", "na
 _TOTAL_ROWS = {"summa", "totalt", "riket", "total", "samtliga regioner"}
 _GROUP_WORDS = {"P": {"privat", "privata"}, "O": {"offentlig", "offentliga"}, "M": {"man"},
                 "K": {"kvinnor", "kvinna"}}
-_PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _FILLER = {"behandlingar", "behandling", "per", "form", "antal", "vardgivare", "kon"}
 
 
@@ -248,12 +248,14 @@ def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilatio
         template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
     finally:
         wb.close()
-    # The id chooses a file: a plain name only, never a path out of the templates folder.
-    plain = isinstance(template_id, str) and _PLAIN_ID.match(template_id) is not None
-    path = template_dir / f"{template_id}.toml"
-    if not plain or not path.is_file():
+    try:
+        # The id chooses a file: a plain name only, never a path out of the templates folder.
+        if not isinstance(template_id, str) or not PLAIN_ID.match(template_id):
+            raise XlToolsError("not a template id")
+        path = find_template(template_id, template_dir)  # by id: the file name may differ
+    except XlToolsError:
         raise XlToolsError(f"{workbook} is not a villkor 3 compilation workbook built from a template "
-                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.")
+                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.") from None
     return load_compilation(path)
 
 

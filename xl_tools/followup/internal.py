@@ -24,15 +24,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from xl_tools.agreement import TEMPLATE_DIR, load_template
+from xl_tools.agreement import TEMPLATE_DIR, Agreement, load_template
+from xl_tools.engine.rounding import round_half_away as round_half_up
 from xl_tools.engine.rules import population_share
 from xl_tools.errors import XlToolsError
 from xl_tools.followup.common import (
     FEL,
     MKR,
     OK,
-    Book,
-    Meta,
     col_letter,
     load_toml,
     put_facts,
@@ -40,11 +39,12 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
-from xl_tools.workbook.sheet import Sheet, quote
+from xl_tools.workbook.sheet import Sheet, Workbook, plain_number, quote
 
 KIND = "intern_fordelning"
 TYPES = ("fast", "per_styck", "schablon")
@@ -309,20 +309,23 @@ def compute(t: Internal, inp: InternalInputs) -> Computed:
                     total_division=total_division, total_passed=sum(total_division.values(), Fraction(0)))
 
 
-def round_half_up(value: Fraction) -> int:
-    """Excel's ROUND(x, 0) for non-negative x."""
-    return int(Fraction(value) + Fraction(1, 2)) if value >= 0 else -int(-Fraction(value) + Fraction(1, 2))
+def linked_agreement(t: Internal) -> Agreement | None:
+    """The agreement template whose posts the received amounts are compared with, found by its id
+    (``overenskommelse``) beside the internal template or among the shipped ones; None if there is none."""
+    if not t.agreement_id or not PLAIN_ID.match(t.agreement_id):
+        return None
+    folders = [t.path.parent] if t.path else []
+    for folder in dict.fromkeys([*folders, TEMPLATE_DIR]):
+        try:
+            return load_template(find_template(t.agreement_id, folder))
+        except XlToolsError:
+            continue
+    return None
 
 
 def round3(value: Fraction | float) -> float:
     """Excel's ROUND(x, 3) for a Mkr amount (half away from zero)."""
-    scaled = Fraction(value) * 1000
-    return round_half_up(scaled) / 1000
-
-
-def _num(value: Fraction | int | float) -> int | float:
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else float(value)
+    return round_half_up(Fraction(value) * 1000) / 1000
 
 
 # ---------------------------------------------------------------------------------------- layout
@@ -347,15 +350,15 @@ class InternalBuilder:
         self.line_first = self.line_last = 0
         self.div_col: dict[str, int] = {}
 
-    def build(self) -> Book:
+    def build(self) -> Workbook:
         self.build_params()
         self.build_received()
         self.build_lines()
         self.build_matrix()
         status = self.build_checks()
         self.build_info(status)
-        meta = Meta(id=self.t.id, titel=self.t.titel, subject="Intern fördelning av statsbidrag")
-        return Book(meta=meta, sheets=[self.info, self.params, self.received, self.lines, self.matrix,
+        return Workbook(template_id=self.t.id, title=self.t.titel, subject="Intern fördelning av statsbidrag",
+                        sheets=[self.info, self.params, self.received, self.lines, self.matrix,
                                        self.checks], names=self.names, status=status)
 
     # -- Parametrar --------------------------------------------------------------------------
@@ -385,7 +388,7 @@ class InternalBuilder:
             s.put(row, 1, sc.namn, "wrap")
             s.input(row, 2, self.inp.lon.get(sc.id, sc.lon), "input_int")
             s.input(row, 3, self.inp.andel.get(sc.id, sc.andel_procent), "input_int")
-            s.formula(row, 4, f"ROUND(C{row + 1}*D{row + 1}/100,0)", _num(self.c.per_unit[sc.id]), "kr_result")
+            s.formula(row, 4, f"ROUND(C{row + 1}*D{row + 1}/100,0)", plain_number(self.c.per_unit[sc.id]), "kr_result")
             self.names[f"Schablon_{_nid(sc.id)}"] = f"=Parametrar!$E${row + 1}"
             row += 1
         if self.t.schabloner:
@@ -455,7 +458,7 @@ class InternalBuilder:
             s.put(row, 2, li.text or names_of[li.rad], "text")
             s.put(row, 3, li.division, "text")
             s.put(row, 4, type_text[li.typ], "text")
-            amount = _num(self.c.line_amount[li.id])
+            amount = plain_number(self.c.line_amount[li.id])
             if li.typ == "fast":
                 s.input(row, 8, amount, "input_int")
             else:
@@ -465,11 +468,12 @@ class InternalBuilder:
                     s.formula(row, 8, f"F{x}*G{x}", amount, "kr_result")
                 else:
                     months = self.inp.manader.get(li.id, li.manader)
-                    s.formula(row, 6, f"Schablon_{_nid(li.ref or '')}", _num(self.c.per_unit[li.ref or ""]), "kr")
+                    s.formula(row, 6, f"Schablon_{_nid(li.ref or '')}", plain_number(self.c.per_unit[li.ref or ""]),
+                              "kr")
                     s.input(row, 7, months, "input_int")
                     s.formula(row, 8, f"ROUND(F{x}*G{x}*H{x}/12,0)", amount, "kr_result")
                     s.formula(row, 9, f"IF(H{x}>0,I{x}/H{x},0)",
-                              _num(self.c.line_amount[li.id] / months) if months else 0, "kr")
+                              plain_number(self.c.line_amount[li.id] / months) if months else 0, "kr")
             for d in self.t.divisions:
                 col = self.div_col[d.namn]
                 head = s.ref(3, col, abs_row=True)
@@ -486,7 +490,7 @@ class InternalBuilder:
         for col, value in [(8, total), *[(self.div_col[d.namn], self.c.total_division[d.namn])
                                         for d in self.t.divisions]]:
             s.formula(row, col, f"SUM({s.rng(self.line_first, self.line_last, col, absolute=False)})",
-                      _num(value), "total")
+                      plain_number(value), "total")
         s.widths.update({0: 17, 1: 9, 2: 46, 3: 13, 4: 11, 5: 8, 6: 13, 7: 9, 8: 13, 9: 12})
         s.widths.update({c: 11 for c in self.div_col.values()})
         s.freeze = (4, 1)
@@ -570,11 +574,8 @@ class InternalBuilder:
                       float(self.c.row_total[r.id] / received) if received else 0, "pct")
 
     def _agreement_title(self) -> str:
-        if self.t.agreement_id:
-            path = TEMPLATE_DIR / f"{self.t.agreement_id}.toml"
-            if path.exists():
-                return load_template(path).kortnamn
-        return self.t.titel
+        agreement = linked_agreement(self.t)
+        return agreement.kortnamn if agreement else self.t.titel
 
     # -- Kontroll ----------------------------------------------------------------------------
     def build_checks(self) -> str:
@@ -661,11 +662,7 @@ class InternalBuilder:
                    "Befolkning riket", "Befolkningsandel (kr)", "Mottaget (kr)", "Skillnad (kr)", "Status"]
         s.header_row(row, headers)
         row += 1
-        agreement = None
-        if t.agreement_id:
-            path = TEMPLATE_DIR / f"{t.agreement_id}.toml"
-            if path.exists():
-                agreement = load_template(path)
+        agreement = linked_agreement(t)
         region = resolve_region(t.region)
         index = next(i for i, r in enumerate(REGIONS) if r == region)
         first = row
@@ -691,7 +688,7 @@ class InternalBuilder:
             x = row + 1
             s.put(row, 0, r.namn + note, "wrap")
             s.put(row, 1, ", ".join(r.posts), "text")
-            s.put(row, 2, _num(pot), "kr")
+            s.put(row, 2, plain_number(pot), "kr")
             s.put(row, 3, date, "date")
             s.put(row, 4, pops[index], "int")
             s.put(row, 5, sum(pops), "int")
@@ -753,7 +750,7 @@ def _int_validation(title: str, maximum: int | None = None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------- generate
 def build_internal(t: Internal, inputs: InternalInputs | None = None, *, table: PopulationTable | None = None,
-                   generated: dt.datetime | None = None) -> Book:
+                   generated: dt.datetime | None = None) -> Workbook:
     """Lay out the workbook (no file written)."""
     return InternalBuilder(t, inputs or InternalInputs(), table or load_population(),
                            generated or dt.datetime.now().replace(microsecond=0)).build()
@@ -771,7 +768,7 @@ def generate_internal(template: str | Path | Internal, out: str | Path, *, input
                                         carry_over=carry_over, discard_unmatched=discard_unmatched)
     book = build_internal(t, inputs, generated=generated)
     backup = write_atomic(book, out)
-    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=None)
+    return GenerateResult(path=out, status=book.status, carry=report, backup=backup, workbook=book)
 
 
 def generate_internal_into(template: Path, out_dir: Path, *, discard_unmatched: bool = False) -> GenerateResult:

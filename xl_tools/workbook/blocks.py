@@ -22,16 +22,17 @@ from fractions import Fraction
 from typing import Any
 
 from xl_tools.agreement import Post
+from xl_tools.engine.rounding import round_half_away
 from xl_tools.engine.rules import (
     allocate,
+    fixed_plus_population,
     per_unit_capped,
     population_share,
-    share_if_qualified,
     shared_among_qualified,
 )
 from xl_tools.regions import REGIONS
 from xl_tools.workbook.inputs import NO, YES
-from xl_tools.workbook.sheet import MISSING, Sheet
+from xl_tools.workbook.sheet import MISSING, Sheet, plain_number
 
 FIRST = 5  # first region row (0-based; Excel row 6)
 LAST = FIRST + len(REGIONS) - 1  # Excel row 26
@@ -75,7 +76,8 @@ class BlockWriter:
     def __init__(self, sheet: Sheet, post: Post, col: int, *, pot_name: str, rate_name: str | None,
                  pop_ref: Callable[[int], str], pop_sum_ref: str, pop_range_ref: str,
                  populations: list[int] | None, typed_populations: list[int | None], guarded: bool,
-                 rounding: str, flags: list[bool], units: list[int]) -> None:
+                 rounding: str, flags: list[bool], units: list[int], fixed_name: str | None = None,
+                 amounts: list[int | float] | None = None) -> None:
         self.sheet = sheet
         self.post = post
         self.col = col
@@ -92,6 +94,8 @@ class BlockWriter:
         self.rounding = rounding
         self.flags = flags
         self.units = units
+        self.fixed = fixed_name
+        self.amounts = amounts or [0] * len(REGIONS)
         self.columns: dict[str, int] = {}
         self.values: dict[str, list[Any]] = {}
 
@@ -134,10 +138,10 @@ class BlockWriter:
             total = sum(Fraction(v) if not isinstance(v, float) else Fraction(v) for v in numbers)
             if self.guarded and not is_input:
                 formula_text = f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))'
-                value: Any = MISSING if not numbers else _plain(total)
+                value: Any = MISSING if not numbers else plain_number(total)
             else:
                 formula_text = f"SUM({rng})"
-                value = _plain(total)
+                value = plain_number(total)
             self.sheet.formula(SUM_ROW, col, formula_text, value, "total" if style != "share" else "share_total")
         elif sum_row == "count_yes":
             count = sum(1 for v in values if v == YES)
@@ -171,18 +175,98 @@ class BlockWriter:
                                 "error_title": "Ja eller Nej", "error_message": "Skriv Ja eller Nej."})
 
     def _rounded(self, exact: list[Fraction] | None) -> list[Any]:
+        """The engine's amounts: ``exact`` rounded once by the workbook's method (populations as weights)."""
         if exact is None:
             return [MISSING] * len(REGIONS)
-        amounts = allocate(exact, self.rounding).amounts
-        return [_plain(a) for a in amounts]
+        amounts = allocate(exact, self.rounding, weights=self.pops).amounts
+        return [plain_number(a) for a in amounts]
+
+    def rounded(self, key: str, header: str, style: str, exact_formula: Callable[[int], str],
+                exact: list[Fraction] | None, *, exact_key: str | None = None, guard_key: str = "andel") -> None:
+        """The column ``key``: exact amounts rounded by the workbook's method, as plain formulas.
+
+        ``kronor``: ``ROUND(x;0)`` per region. ``none``: ``x``. The two methods that make the amounts
+        sum exactly to the whole-krona total write their steps as columns of their own:
+
+        - ``largest-remainder``: exact, rest ``x − INT(x)``, its rank (largest first, ties by row),
+          and ``INT(x) + 1`` for the ranks within ``ROUND(SUM(rest);0)`` (= ``ROUND(Σx) − Σ INT(x)``,
+          the kronor left to hand out), ``INT(x)`` for the others;
+        - ``residual-to-largest``: exact, ``ROUND(x;0)``, the population of each paid region, and
+          ``ROUND(x;0)`` plus ``ROUND(SUM(x);0) − SUM(ROUND(x;0))`` on the first row whose population
+          is the largest among the paid regions.
+
+        ``exact_key`` names a column that already holds the exact amounts.
+        """
+        values = self._rounded(exact)
+        missing = [MISSING] * len(REGIONS)
+        if self.rounding in ("kronor", "none"):
+            def formula(r: int) -> str:
+                x = self._cell(exact_key, r) if exact_key else exact_formula(r)
+                return self._guard(self._cell(exact_key or guard_key, r), self._round(x))
+
+            self.column(key, header, style, formula, values)
+            return
+        base = header.replace(" (kr)", "")
+        if exact_key is None:
+            exact_key = f"{key}_exakt"
+            self.column(exact_key, f"{base} exakt (kr)", "kr_exact",
+                        lambda r: self._guard(self._cell(guard_key, r), exact_formula(r)),
+                        [float(x) for x in exact] if exact is not None else missing)
+        xs = self._range(exact_key)
+        total = f"ROUND(SUM({xs}),0)"
+        if self.rounding == "largest-remainder":
+            # cached as the spreadsheet computes it: the float amount minus its whole kronor
+            rests = [float(x) - int(x) for x in exact] if exact is not None else missing
+            self.column(f"{key}_rest", f"{base} rest (kr)", "kr_exact",
+                        lambda r: self._guard(self._cell(exact_key, r),
+                                              f"{self._cell(exact_key, r)}-INT({self._cell(exact_key, r)})"), rests)
+            order = _rank_desc(exact) if exact is not None else missing
+            rest_range = self._range(f"{key}_rest")
+
+            def rank(r: int) -> str:
+                col = self.columns[f"{key}_rest"]
+                above = f"{self.sheet.ref(FIRST, col, abs_row=True, abs_col=True)}:{self.sheet.ref(r, col)}"
+                cell = self._cell(f"{key}_rest", r)
+                return self._guard(cell, f"SUMPRODUCT(({rest_range}>{cell})*1)+SUMPRODUCT(({above}={cell})*1)")
+
+            self.column(f"{key}_ordning", "Ordning (största rest först)", "int", rank, order, sum_row=None)
+
+            def final(r: int) -> str:
+                # ROUND(Σ rest) = ROUND(Σ x) − Σ INT(x): the kronor left to hand out
+                body = (f"INT({self._cell(exact_key, r)})+IF({self._cell(f'{key}_ordning', r)}<="
+                        f"ROUND(SUM({rest_range}),0),1,0)")
+                return self._guard(self._cell(f"{key}_ordning", r), body)
+
+            self.column(key, header, style, final, values)
+            return
+        # residual-to-largest
+        halves = [plain_number(round_half_away(x)) for x in exact] if exact is not None else missing
+        self.column(f"{key}_avrundat", f"{base} avrundat (kr)", "kr",
+                    lambda r: self._guard(self._cell(exact_key, r), f"ROUND({self._cell(exact_key, r)},0)"), halves)
+        weights = ([p if x != 0 else 0 for p, x in zip(self.pops, exact)]
+                   if exact is not None and self.pops else missing)
+        self.column(f"{key}_vikt", "Befolkning om belopp", "int",
+                    lambda r: self._guard(self._cell(exact_key, r),
+                                          f"IF({self._cell(exact_key, r)}<>0,{self._cell('befolkning', r)},0)"),
+                    weights, sum_row=None)
+        vikt = self._range(f"{key}_vikt")
+        rounded_range = self._range(f"{key}_avrundat")
+
+        def plug(r: int) -> str:
+            col = self.columns[f"{key}_vikt"]
+            above = f"{self.sheet.ref(FIRST, col, abs_row=True, abs_col=True)}:{self.sheet.ref(r, col)}"
+            cell = self._cell(f"{key}_vikt", r)
+            chosen = f"AND({cell}=MAX({vikt}),SUMPRODUCT(({above}=MAX({vikt}))*1)=1)"
+            body = f"{self._cell(f'{key}_avrundat', r)}+IF({chosen},{total}-SUM({rounded_range}),0)"
+            return self._guard(self._cell(f"{key}_avrundat", r), body)
+
+        self.column(key, header, style, plug, values)
 
     def share_of_pot(self, key: str, header: str, style: str) -> None:
-        """The population share of the pot, rounded: ``ROUND(Pott*Andel;0)`` (engine: population_share)."""
+        """The population share of the pot, rounded (engine: population_share)."""
         pot = Fraction(self.post.belopp)
-        amounts = self._rounded(population_share(pot, self.pops) if self.pops else None)
-        self.column(key, header, style,
-                    lambda r: self._guard(self._cell("andel", r), self._round(f"{self.pot}*{self._cell('andel', r)}")),
-                    amounts)
+        self.rounded(key, header, style, lambda r: f"{self.pot}*{self._cell('andel', r)}",
+                     population_share(pot, self.pops) if self.pops else None)
 
     def result(self, max_key: str, utfall_key: str, input_key: str | None) -> BlockResult:
         return BlockResult(
@@ -195,12 +279,15 @@ class BlockWriter:
 
 
 def write_share_if_qualified(w: BlockWriter) -> BlockResult:
-    """Villkor 1 and 2: the population share, paid if the villkor was met (engine: share_if_qualified)."""
+    """Villkor 1 and 2: the population share, paid if the villkor was met (engine: share_if_qualified).
+
+    Max is the population share rounded by the workbook's method; a region that met the villkor
+    gets its Max, one that did not gets 0.
+    """
     w.population_and_share()
-    pot = Fraction(w.post.belopp)
     w.share_of_pot("max", "Max (kr)", "kr")
     w._qualified_input("Uppfyllt (Ja/Nej)")
-    utfall = w._rounded(share_if_qualified(pot, w.pops, w.flags) if w.pops else None)
+    utfall = [m if m == MISSING or q else 0 for m, q in zip(w.values["max"], w.flags)]
     w.column("utfall", "Utfall (kr)", "kr_result",
              lambda r: w._guard(w._cell("max", r), f'IF({w._cell("uppfyllt", r)}="{YES}",{w._cell("max", r)},0)'),
              utfall)
@@ -208,19 +295,23 @@ def write_share_if_qualified(w: BlockWriter) -> BlockResult:
 
 
 def write_shared_among_qualified(w: BlockWriter) -> BlockResult:
-    """Villkor 4: the pot shared only among the regions that met it (engine: shared_among_qualified)."""
+    """Villkor 4: the pot shared only among the regions that met it (engine: shared_among_qualified).
+
+    The first amount column is each region's share if every region met it; Utfall may be more
+    than that when some did not (their money goes to the others).
+    """
     w.population_and_share()
     pot = Fraction(w.post.belopp)
-    w.share_of_pot("max", "Max (kr)", "kr")
+    w.share_of_pot("max", "Andel om alla uppfyllt (kr)", "kr")
     w._qualified_input("Uppfyllt (Ja/Nej)")
-    utfall = w._rounded(shared_among_qualified(pot, w.pops, w.flags) if w.pops else None)
     flags, pops = w._range("uppfyllt"), w._range("befolkning")
 
-    def utfall_formula(r: int) -> str:
+    def exact(r: int) -> str:
         share = f'{w.pot}*{w._cell("befolkning", r)}/SUMIF({flags},"{YES}",{pops})'
-        return w._guard(w._cell("max", r), f'IF({w._cell("uppfyllt", r)}="{YES}",{w._round(share)},0)')
+        return f'IF({w._cell("uppfyllt", r)}="{YES}",{share},0)'
 
-    w.column("utfall", "Utfall (kr)", "kr_result", utfall_formula, utfall)
+    w.rounded("utfall", "Utfall (kr)", "kr_result", exact,
+              shared_among_qualified(pot, w.pops, w.flags) if w.pops else None, guard_key="max")
     return w.result("max", "utfall", "uppfyllt")
 
 
@@ -229,6 +320,27 @@ def write_population_share(w: BlockWriter) -> BlockResult:
     w.population_and_share()
     w.share_of_pot("belopp", "Belopp (kr)", "kr_result")
     return w.result("belopp", "belopp", None)
+
+
+def write_fixed_plus_population(w: BlockWriter) -> BlockResult:
+    """A fixed amount per region plus the population share of the rest (engine: fixed_plus_population)."""
+    w.population_and_share()
+    fixed = Fraction(w.post.fast_per_region or 0)
+    w.column("fast", "Fast (kr)", "kr", lambda r: w.fixed, [plain_number(fixed)] * len(REGIONS))
+    fixed_sum = w.sheet.ref(SUM_ROW, w.columns["fast"], abs_row=True, abs_col=True)
+    w.rounded("belopp", "Belopp (kr)", "kr_result",
+              lambda r: f"{w._cell('fast', r)}+({w.pot}-{fixed_sum})*{w._cell('andel', r)}",
+              fixed_plus_population(w.post.belopp, w.pops, fixed) if w.pops else None)
+    return w.result("belopp", "belopp", None)
+
+
+def write_amount_per_region(w: BlockWriter) -> BlockResult:
+    """A pot given as typed amounts per region (engine: amount_per_region): yellow input cells."""
+    w.column("belopp", "Belopp (kr)", "input_int", None, list(w.amounts), is_input=True,
+             validation={"validate": "decimal", "criteria": ">=", "value": 0,
+                         "input_title": "Belopp", "input_message": "Regionens belopp i kronor (0 eller mer).",
+                         "error_title": "Belopp", "error_message": "Skriv ett belopp i kronor, 0 eller mer."})
+    return w.result("belopp", "belopp", "belopp")
 
 
 def write_per_unit_capped(w: BlockWriter) -> BlockResult:
@@ -243,11 +355,11 @@ def write_per_unit_capped(w: BlockWriter) -> BlockResult:
              [float(c) for c in caps_exact] if caps_exact else missing)
     w.column("enheter", f"{w.post.enhet.capitalize()} (antal)", "input_int", None, list(w.units), is_input=True,
              validation={"validate": "integer", "criteria": ">=", "value": 0,
-                         "input_title": "Antal", "input_message": "Antal behandlingar med kontakt (heltal ≥ 0).",
+                         "input_title": "Antal", "input_message": f"Antal {w.post.enhet} (heltal ≥ 0).",
                          "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."})
     demand = [rate * u for u in w.units]
     w.column("krav", f"Belopp för {w.post.enhet} (kr)", "kr",
-             lambda r: f"{w._cell('enheter', r)}*{w.rate}", [_plain(d) for d in demand])
+             lambda r: f"{w._cell('enheter', r)}*{w.rate}", [plain_number(d) for d in demand])
     step1 = [min(d, c) for d, c in zip(demand, caps_exact)] if caps_exact else None
     w.column("steg1", "Steg 1: högst tak (kr)", "kr",
              lambda r: w._guard(w._cell("tak", r), f"MIN({w._cell('krav', r)},{w._cell('tak', r)})"),
@@ -267,23 +379,18 @@ def write_per_unit_capped(w: BlockWriter) -> BlockResult:
 
     w.column("exakt", "Utfall exakt (kr)", "kr_exact", exact_formula,
              [float(x) for x in exact] if exact else missing)
-    w.column("utfall", "Utfall (kr)", "kr_result",
-             lambda r: w._guard(w._cell("exakt", r), w._round(w._cell("exakt", r))), w._rounded(exact))
+    w.rounded("utfall", "Utfall (kr)", "kr_result", lambda r: w._cell("exakt", r), exact, exact_key="exakt")
     # Max for the summary is the cap (the population share of the pot), rounded like the outcome.
     return w.result("tak", "utfall", "enheter")
 
 
-WRITERS: dict[str, Callable[[BlockWriter], BlockResult]] = {
-    "share_if_qualified": write_share_if_qualified,
-    "shared_among_qualified": write_shared_among_qualified,
-    "population_share": write_population_share,
-    "per_unit_capped": write_per_unit_capped,
-}
 
 
-def _plain(value: Fraction | int | float) -> int | float:
-    """A Fraction as an int when whole, else a float (for the file's cached value)."""
-    if isinstance(value, float):
-        return value
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else float(value)
+def _rank_desc(exact: list[Fraction]) -> list[int]:
+    """1 for the largest remainder, ties broken by row (the order largest_remainder gives kronor)."""
+    rests = [x - int(x) for x in exact]
+    order = sorted(range(len(rests)), key=lambda i: (-rests[i], i))
+    rank = [0] * len(rests)
+    for position, i in enumerate(order, start=1):
+        rank[i] = position
+    return rank

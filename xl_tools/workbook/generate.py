@@ -19,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from xl_tools.agreement import TEMPLATE_DIR, Agreement, list_templates, load_template
+from xl_tools.agreement import TEMPLATE_DIR, Agreement, load_template
 from xl_tools.errors import XlToolsError
 from xl_tools.population import PopulationTable, load_population
 from xl_tools.safe_write import check_output, write_atomically
 from xl_tools.workbook.inputs import CarryReport, Inputs, read_inputs, validate_inputs
-from xl_tools.workbook.layout import Workbook, build_workbook
+from xl_tools.workbook.layout import build_workbook
 from xl_tools.workbook.render import render
+from xl_tools.workbook.sheet import Workbook
 
-WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks"
+# the committed workbooks of a source checkout; installed, a folder "workbooks" where the command runs
+WORKBOOK_DIR = TEMPLATE_DIR.parent / "workbooks" if TEMPLATE_DIR.name == "templates" and \
+    (TEMPLATE_DIR.parent / "xl_tools").is_dir() else Path("workbooks")
 T = TypeVar("T")
 
 
@@ -91,21 +94,8 @@ def generate_agreement_into(template: Path, out_dir: Path, *, discard_unmatched:
 
 def build_all(template_dir: Path = TEMPLATE_DIR, out_dir: Path = WORKBOOK_DIR, *,
               progress: Callable[[str], None] | None = None, discard_unmatched: bool = False) -> list[GenerateResult]:
-    """Regenerate every template in ``template_dir`` into ``out_dir``, whatever its kind."""
-    from xl_tools.workbook.kinds import generator_for, template_kind
+    """Regenerate every template in ``template_dir`` into ``out_dir``, whatever its kind
+    (see :func:`xl_tools.pipeline.build_all`)."""
+    from xl_tools.pipeline import build_all as build
 
-    templates = list_templates(template_dir)
-    if not templates:
-        raise XlToolsError(f"No templates (*.toml) in {template_dir}.")
-    # Check every template's kind (and every agreement template) before writing anything.
-    kinds = [template_kind(t) for t in templates]
-    for template, kind in zip(templates, kinds):
-        if kind == "overenskommelse":
-            load_template(template)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    for i, (template, kind) in enumerate(zip(templates, kinds), start=1):
-        if progress:
-            progress(f"[{i}/{len(templates)}] {template.name}")
-        results.append(generator_for(kind)(template, out_dir, discard_unmatched=discard_unmatched))
-    return results
+    return build(template_dir, out_dir, progress=progress, discard_unmatched=discard_unmatched)

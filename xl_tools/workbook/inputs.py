@@ -10,12 +10,14 @@ the länskod (or region name) in column A/B of the same row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xl_tools.agreement import Agreement, Post
 from xl_tools.errors import UnknownRegionError, XlToolsError
-from xl_tools.regions import REGIONS, resolve_region
+from xl_tools.regions import BY_CODE, REGIONS, resolve_region
 
 YES = "Ja"
 NO = "Nej"
@@ -30,6 +32,14 @@ class Inputs:
     flags: dict[str, dict[str, bool]] = field(default_factory=dict)
     units: dict[str, dict[str, int]] = field(default_factory=dict)
     population: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+    amounts: dict[str, dict[str, int | float]] = field(default_factory=dict)
+
+    def amount(self, post: Post, code: str) -> int | float:
+        """A typed amount per region: what the user typed, else the template's ``belopp_per_region``."""
+        if code in self.amounts.get(post.id, {}):
+            return self.amounts[post.id][code]
+        default = post.belopp_per_region.get(code, 0)
+        return int(default) if default.denominator == 1 else float(default)
 
     def flag(self, post_id: str, code: str) -> bool:
         return self.flags.get(post_id, {}).get(code, True)
@@ -68,6 +78,17 @@ def parse_count(value: object) -> int | None:
     return parse(value)
 
 
+def parse_amount_cell(value: object) -> int | float | None:
+    """A non-negative amount of kronor typed in a cell ('3 823 518' and '12,50' allowed); blank → None.
+    Read by :func:`xl_tools.money.parse_amount`, the one amount parser."""
+    from xl_tools.money import parse_amount
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    amount = parse_amount(value, what="amount of kronor")
+    return int(amount) if amount.denominator == 1 else float(amount)
+
+
 @dataclass
 class CarryReport:
     """What regeneration carried over from the old workbook, and what it could not place."""
@@ -90,42 +111,19 @@ class CarryReport:
 
 
 def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
-    """Read the inputs a user typed into an existing workbook of this agreement."""
-    from openpyxl.utils.cell import range_boundaries
-
-    from xl_tools.safe_open import open_workbook
-
-    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away or use -o.")
-    names = {name: dn for name, dn in wb.defined_names.items()}
-    report = CarryReport()
+    """Read the inputs a user typed into an existing workbook of this agreement
+    (through :func:`read_named_inputs`, the one reader of input cells for every kind)."""
+    named = read_named_inputs(path, _region_code)
+    report = CarryReport(unplaced=list(named.unplaced))
     inputs = Inputs()
     known_posts = {input_name(p): p for p in agreement.region_posts()}
     known_dates = {population_input_name(d): d for d in agreement.reference_dates()}
-    for name, dn in sorted(names.items()):
-        if not name.startswith("in_"):
-            continue
-        destinations = list(dn.destinations)
-        if len(destinations) != 1:
-            report.unplaced.append(f"{name}: its range is not one block of cells")
-            continue
-        sheet_name, ref = destinations[0]
-        if sheet_name not in wb.sheetnames:
-            report.unplaced.append(f"{name}: sheet {sheet_name!r} no longer exists")
-            continue
-        ws = wb[sheet_name]
-        min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    for name, by_code in sorted(named.values.items()):
         target_post = known_posts.get(name)
         target_date = known_dates.get(name)
-        for row in range(min_row, max_row + 1):
-            value = ws.cell(row=row, column=min_col).value
-            label = ws.cell(row=row, column=1).value or ws.cell(row=row, column=2).value
-            where = f"{sheet_name}!{ws.cell(row=row, column=min_col).coordinate}"
-            try:
-                region = resolve_region(label)
-            except UnknownRegionError:
-                if value not in (None, ""):
-                    report.unplaced.append(f"{where}: row region {label!r} is not a region")
-                continue
+        sheet, column = named.where[name]
+        for code, value in by_code.items():
+            where = f"{sheet}!{column}{named.rows[name][code]}"
             if target_post is None and target_date is None:
                 if value not in (None, "") and not _is_default(name, value):
                     report.unplaced.append(f"{where} ({name}): this input no longer exists in the template")
@@ -134,27 +132,96 @@ def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
                 if target_date is not None:
                     count = parse_count(value)
                     if count is not None:
-                        inputs.population.setdefault(target_date, {})[region.code] = count
+                        inputs.population.setdefault(target_date, {})[code] = count
+                        report.carried.append(where)
+                        report.changed.append(where)
+                elif target_post.regel == "amount_per_region":
+                    amount = parse_amount_cell(value)
+                    default = target_post.belopp_per_region.get(code, 0)
+                    if amount is not None and amount != default:
+                        inputs.amounts.setdefault(target_post.id, {})[code] = amount
                         report.carried.append(where)
                         report.changed.append(where)
                 elif target_post.regel == "per_unit_capped":
                     count = parse_count(value)
                     if count is not None:
-                        inputs.units.setdefault(target_post.id, {})[region.code] = count
+                        inputs.units.setdefault(target_post.id, {})[code] = count
                         report.carried.append(where)
                         if count:
                             report.changed.append(where)
                 else:
                     flag = parse_flag(value)
                     if flag is not None:
-                        inputs.flags.setdefault(target_post.id, {})[region.code] = flag
+                        inputs.flags.setdefault(target_post.id, {})[code] = flag
                         report.carried.append(where)
                         if not flag:
                             report.changed.append(where)
             except XlToolsError as exc:
-                report.unplaced.append(f"{where} ({region.name}): {exc}")
-    wb.close()
+                report.unplaced.append(f"{where} ({BY_CODE[code].name}): {exc}")
     return inputs, report
+
+
+def _region_code(label: object) -> str | None:
+    """The länskod of a row's region label (column A), None for a row that is not a region."""
+    try:
+        return resolve_region(label).code
+    except UnknownRegionError:
+        return None
+
+
+@dataclass
+class NamedInputs:
+    """Input cells read back from a workbook: ``values[name][row key] = cell value``."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unplaced: list[str] = field(default_factory=list)
+    carried: int = 0
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (sheet, column letter)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> row key -> row number
+
+    def get(self, name: str, key: str, default: Any = None) -> Any:
+        return self.values.get(name, {}).get(key, default)
+
+
+def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v: None if v is None else str(v)
+                      ) -> NamedInputs:
+    """Read every ``in_*`` named column of an existing workbook, keyed by column A of each row.
+
+    ``key_of`` turns the column-A text into a row key (None: not an input row).
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    from xl_tools.safe_open import open_workbook
+
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away and build again.")
+    result = NamedInputs()
+    for name, dn in sorted(wb.defined_names.items()):
+        if not name.startswith("in_"):
+            continue
+        destinations = list(dn.destinations)
+        if len(destinations) != 1 or destinations[0][0] not in wb.sheetnames:
+            result.unplaced.append(f"{name}: its range is not one block of cells on an existing sheet")
+            continue
+        sheet_name, ref = destinations[0]
+        ws = wb[sheet_name]
+        min_col, min_row, _max_col, max_row = range_boundaries(ref.replace("$", ""))
+        column = result.values.setdefault(name, {})
+        result.where[name] = (sheet_name, ws.cell(row=min_row, column=min_col).column_letter)
+        rows = result.rows.setdefault(name, {})
+        for row in range(min_row, max_row + 1):
+            key = key_of(ws.cell(row=row, column=1).value)
+            value = ws.cell(row=row, column=min_col).value
+            if key is None:
+                if value not in (None, ""):
+                    result.unplaced.append(f"{sheet_name}!{ws.cell(row=row, column=min_col).coordinate}: "
+                                           "the row has no key in column A")
+                continue
+            column[key] = value
+            rows[key] = row
+            result.carried += 1
+    wb.close()
+    return result
+
 
 
 def _is_default(name: str, value: object) -> bool:
@@ -165,7 +232,7 @@ def validate_inputs(inputs: Inputs, agreement: Agreement) -> None:
     """Raise a readable error for inputs that do not fit the agreement."""
     ids = {p.id for p in agreement.region_posts()}
     codes = {r.code for r in REGIONS}
-    for group in (inputs.flags, inputs.units):
+    for group in (inputs.flags, inputs.units, inputs.amounts):
         for post_id, by_code in group.items():
             if post_id not in ids:
                 raise XlToolsError(f"Input for unknown post {post_id!r}; posts are {', '.join(sorted(ids))}.")

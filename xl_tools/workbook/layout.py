@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from xl_tools import __version__
 from xl_tools.agreement import Agreement
+from xl_tools.engine import registry
+from xl_tools.engine.rounding import round_half_away
 from xl_tools.population import PopulationTable, describe_date
 from xl_tools.regions import REGIONS
 from xl_tools.workbook.blocks import (
@@ -24,35 +25,26 @@ from xl_tools.workbook.blocks import (
     HEADER_ROW,
     LAST,
     SUM_ROW,
-    WRITERS,
     BlockResult,
     BlockWriter,
-    _plain,
     region_columns,
 )
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
-from xl_tools.workbook.sheet import MISSING, Chart, Sheet, quote
+from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, plain_number, quote
 
-RULE_NAMES = {
-    "share_if_qualified": "Befolkningsandel om villkoret är uppfyllt",
-    "shared_among_qualified": "Delas mellan regioner som uppfyllt",
-    "population_share": "Befolkningsandel",
-    "per_unit_capped": "Belopp per kontakt, högst befolkningsandel, omfördelning",
-    "fixed": "Fast belopp",
+ROUNDING_TEXT = {
+    "kronor": ("hela kronor (ROUND)", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan "
+               "redovisar; summan kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."),
+    "largest-remainder": ("största rest (hela kronor, summan = potten)",
+                          "Största rest: varje region får först hela kronor nedåt (INT); de kronor som fattas till "
+                          "potten går en i taget till regionerna med störst rest (lika rest: den som står först). "
+                          "Summan blir exakt potten."),
+    "residual-to-largest": ("hela kronor, resten till största region",
+                            "Varje region avrundas till hela kronor (ROUND); skillnaden mot potten läggs på den "
+                            "region med störst befolkning bland dem som får pengar. Summan blir exakt potten."),
+    "none": ("ingen (exakta belopp)", "Inga avrundningar: exakta belopp."),
 }
 OK, FEL, SAKNAS = "OK", "FEL", "SAKNAS"
-
-
-@dataclass
-class Workbook:
-    agreement: Agreement
-    sheets: list[Sheet]
-    names: dict[str, str]
-    status: str
-    blocks: list[BlockResult] = field(default_factory=list)
-
-    def sheet(self, name: str) -> Sheet:
-        return next(s for s in self.sheets if s.name == name)
 
 
 class Builder:
@@ -65,6 +57,7 @@ class Builder:
         self.names: dict[str, str] = {}
         self.pot_name: dict[str, str] = {}
         self.rate_name: dict[str, str] = {}
+        self.fixed_name: dict[str, str] = {}
         self.pot_row: dict[str, int] = {}
         self.pop_col: dict[dt.date, int] = {}
         self.blocks: list[BlockResult] = []
@@ -76,6 +69,7 @@ class Builder:
         self.checks = Sheet("Kontroll", tab_color="#C00000")
         self.villkor_sheets: list[Sheet] = []
         self.check_rows: list[str] = []
+        self.check_labels: list[str] = []
         self.kontroll_names: dict[tuple[str, int | None], str] = {}
 
     # ------------------------------------------------------------------ population
@@ -107,7 +101,10 @@ class Builder:
         status = self.build_info()
         sheets = [self.info, self.params, self.pop, *self.villkor_sheets, self.summary, self.payouts,
                   self.checks]
-        return Workbook(agreement=self.a, sheets=sheets, names=self.names, status=status, blocks=self.blocks)
+        return Workbook(template_id=self.a.id, title=self.a.titel, subject="Fördelning av medel enligt överenskommelse",
+                        sheets=sheets, names=self.names, status=status, blocks=self.blocks,
+                        failed=[label for label, st in zip(self.check_labels, self.check_rows) if st == FEL],
+                        waiting=self.check_rows.count(SAKNAS))
 
     def build_params(self) -> None:
         s = self.params
@@ -115,7 +112,8 @@ class Builder:
         s.put(1, 0, "Beloppen och datumen ur överenskommelsen. Detta är det enda stället där ett belopp ur "
                     "överenskommelsen skrivs in; ändra dem i mallen och generera om arbetsboken.", "note")
         headers = ["Post", "Villkor", "Beskrivning", "Mottagare", "Avtalsår", "Regel", "Belopp (kr)",
-                   "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast", "Källa"]
+                   "Per enhet (kr)", "Befolkning per", "Redovisning senast", "Utbetalas senast",
+                   "Fast per region (kr)", "Sida"]
         s.header_row(3, headers)
         row = 4
         for p in self.a.poster:
@@ -124,14 +122,14 @@ class Builder:
             s.put(row, 2, p.title, "text")
             s.put(row, 3, p.mottagare, "text")
             s.put(row, 4, p.ar, "center")
-            s.put(row, 5, RULE_NAMES[p.regel], "text")
-            s.put(row, 6, _plain(p.belopp), "kr_param")
+            s.put(row, 5, registry.rule(p.regel).label, "text")
+            s.put(row, 6, plain_number(p.belopp), "kr_param")
             name = f"Pott_{p.name_id}"
             self.names[name] = f"=Parametrar!$G${row + 1}"
             self.pot_name[p.id] = name
             self.pot_row[p.id] = row
             if p.per_enhet is not None:
-                s.put(row, 7, _plain(p.per_enhet), "kr_param")
+                s.put(row, 7, plain_number(p.per_enhet), "kr_param")
                 rname = f"Kr_per_{p.name_id}"
                 self.names[rname] = f"=Parametrar!$H${row + 1}"
                 self.rate_name[p.id] = rname
@@ -140,8 +138,13 @@ class Builder:
             if p.redovisning:
                 s.put(row, 9, p.redovisning, "date")
             s.put(row, 10, p.utbetalning.year if p.endast_ar else p.utbetalning, "center" if p.endast_ar else "date")
+            if p.fast_per_region is not None:
+                s.put(row, 11, plain_number(p.fast_per_region), "kr_param")
+                fname = f"Fast_{p.name_id}"
+                self.names[fname] = f"=Parametrar!$L${row + 1}"
+                self.fixed_name[p.id] = fname
             villkor = next((v for v in self.a.villkor if v.nr == p.villkor), None)
-            s.put(row, 11, f"Tabell 1, s. {villkor.sida}" if villkor and villkor.sida else "Tabell 1", "text")
+            s.put(row, 12, f"s. {villkor.sida}" if villkor and villkor.sida else "", "text")
             row += 1
         self.param_last = row - 1
         row += 1
@@ -156,14 +159,18 @@ class Builder:
             for year, amount in items:
                 s.put(row, 0, labels.get(key, key), "text")
                 s.put(row, 1, year if year is not None else "", "center")
-                s.put(row, 2, _plain(amount), "kr_param")
+                s.put(row, 2, plain_number(amount), "kr_param")
                 name = f"Kontroll_{key}" + (f"_{year}" if year is not None else "")
                 self.names[name] = f"=Parametrar!$C${row + 1}"
                 self.kontroll_names[(key, year)] = name
                 row += 1
         s.put(row + 1, 0, "Avrundning", "text")
-        s.put(row + 1, 1, "hela kronor (ROUND)" if self.a.avrundning == "kronor" else "ingen (exakta belopp)", "text")
-        s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16})
+        own = [f"{p.id}: {ROUNDING_TEXT[p.avrundning][0]}" for p in self.a.poster
+               if p.avrundning and p.avrundning != self.a.avrundning]
+        s.put(row + 1, 1, ROUNDING_TEXT[self.a.avrundning][0] + (" (utom " + "; ".join(own) + ")" if own else ""),
+              "text")
+        s.widths.update({0: 14, 1: 8, 2: 44, 3: 22, 4: 9, 5: 40, 6: 16, 7: 13, 8: 14, 9: 17, 10: 16, 11: 16,
+                         12: 8})
         s.freeze = (4, 1)
 
     def build_population(self) -> None:
@@ -175,7 +182,11 @@ class Builder:
         for i, date in enumerate(self.a.reference_dates()):
             col = 2 + i
             self.pop_col[date] = col
-            s.put(BLOCK_ROW, col, describe_date(date), "block")
+            provisional = self.shipped(date) and self.table.is_provisional(date)
+            s.put(BLOCK_ROW, col, describe_date(date) + (" (preliminär)" if provisional else ""),
+                  "block_missing" if provisional else "block")
+            if provisional:
+                s.heights[BLOCK_ROW] = 30
             s.put(HEADER_ROW, col, "Befolkning", "header")
             if self.shipped(date):
                 for j, value in enumerate(self.table.vector(date)):
@@ -200,7 +211,7 @@ class Builder:
             typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
             s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
             s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
-            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) else "warning")
+            s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning_line")
         s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
         s.freeze = (FIRST, 2)
 
@@ -213,38 +224,56 @@ class Builder:
         s.put(2, 0, "Gula celler är indata. Övriga celler räknas fram; ändra inte formlerna.", "note")
         region_columns(s)
         col = 2
+        title_height = 30
         for post in self.a.region_posts(nr):
-            assert post.befolkning is not None
-            pop_col = self.pop_col[post.befolkning]
+            rule = registry.rule(post.regel)
+            date = post.befolkning
+            pop_col = self.pop_col[date] if date else 2
             pop_sheet = self.pop
             writer = BlockWriter(
                 s, post, col, pot_name=self.pot_name[post.id], rate_name=self.rate_name.get(post.id),
                 pop_ref=lambda r, c=pop_col, sh=pop_sheet: sh.ref(r, c, external=True),
                 pop_sum_ref=pop_sheet.ref(SUM_ROW, pop_col, abs_row=True, abs_col=True, external=True),
                 pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
-                populations=self.populations(post.befolkning),
-                typed_populations=self.typed_populations(post.befolkning),
-                guarded=not self.shipped(post.befolkning), rounding=self.a.avrundning,
+                populations=self.populations(date) if date else None,
+                typed_populations=self.typed_populations(date) if date else [None] * len(REGIONS),
+                guarded=bool(date) and not self.shipped(date), rounding=self.a.rounding_of(post),
                 flags=[self.inputs.flag(post.id, r.code) for r in REGIONS],
                 units=[self.inputs.unit(post.id, r.code) for r in REGIONS],
+                fixed_name=self.fixed_name.get(post.id),
+                amounts=[self.inputs.amount(post, r.code) for r in REGIONS],
             )
-            block = WRITERS[post.regel](writer)
+            if not rule.population:
+                writer.missing = False
+            block = rule.block_writer()(writer)
             self.blocks.append(block)
-            title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr, befolkning {describe_date(post.befolkning)}"
+            title = f"{post.ar}: {post.title} – {_kr_text(post.belopp)} kr"
+            if date:
+                title += f", befolkning {describe_date(date)}"
+            if self.a.rounding_of(post) != self.a.avrundning:
+                title += f", avrundning {ROUNDING_TEXT[self.a.rounding_of(post)][0]}"
             if block.missing:
                 title += f" ({MISSING.lower()})"
-            title += f"\nUtbetalas senast {post.utbetalning.isoformat()}" + (
+            paid = f"Utbetalas {post.utbetalning.year}" if post.endast_ar else \
+                f"Utbetalas senast {post.utbetalning.isoformat()}"
+            title += f"\n{paid}" + (
                 f", redovisning senast {post.redovisning.isoformat()}" if post.redovisning else "")
+            # room for the title: a one-column block gets a wide column; about 1.1 characters per unit of
+            # column width, 15 points a line
+            width = 14 if block.last_col > block.first_col else 30
+            chars = int(width * (block.last_col - block.first_col + 1) * 1.1)
+            lines = sum(-(-len(part) // chars) for part in title.split("\n"))
+            title_height = max(title_height, 15 * lines)
             s.merges.append((BLOCK_ROW, block.first_col, BLOCK_ROW, block.last_col, title,
                              "block_missing" if block.missing else "block"))
             if block.input_col is not None:
                 self.names[input_name(post)] = "=" + s.rng(FIRST, LAST, block.input_col, external=True)
             for c in range(block.first_col, block.last_col + 1):
-                s.widths[c] = 14
+                s.widths[c] = width
             col = block.last_col + 2
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.freeze = (FIRST, 2)
-        s.heights.update({BLOCK_ROW: 30, HEADER_ROW: 30})
+        s.heights.update({BLOCK_ROW: title_height, HEADER_ROW: 30})
         series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s]
         s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
                               series=series, anchor=(SUM_ROW + 3, 1)))
@@ -253,41 +282,29 @@ class Builder:
     def build_summary(self) -> None:
         s = self.summary
         s.put(0, 0, "Sammanställning per region", "title")
-        s.put(1, 0, "Max och utfall per villkor och år, i samma uppställning som Försäkringskassans "
-                    "utfallstabeller. Beloppen i Mkr till höger.", "note")
+        s.put(1, 0, "Utfall per villkor och år, villkor för villkor; för villkor med Ja/Nej även beloppet om "
+                    "villkoret är uppfyllt. Beloppen i Mkr till höger.", "note")
         region_columns(s)
-        conditional = [v.nr for v in self.a.region_villkor()
-                       if any(p.regel in ("share_if_qualified", "shared_among_qualified")
-                              for p in self.a.region_posts(v.nr))]
-        other = [v.nr for v in self.a.region_villkor() if v.nr not in conditional]
+        numbers = [v.nr for v in self.a.region_villkor()]
         col = 2
         kr_columns: list[tuple[int, str, int]] = []  # (col, header, year)
         for year in self.a.ar:
             start = col
-            sum_max_cols, sum_utf_cols, total_cols = [], [], []
-            for nr in conditional:
+            total_cols = []
+            for nr in numbers:
                 blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
                 if not blocks:
                     continue
-                col = self._summary_sum(s, col, f"Villkor {nr} Max", blocks, "max")
-                sum_max_cols.append(col - 1)
-                col = self._summary_sum(s, col, f"Villkor {nr} Utfall", blocks, "utfall")
-                sum_utf_cols.append(col - 1)
-            if len(sum_max_cols) > 1:
-                label = "Summa villkor " + _and_list(conditional)
-                col = self._summary_add(s, col, f"{label} Max", sum_max_cols)
-                col = self._summary_add(s, col, f"{label} Utfall", sum_utf_cols)
-                total_cols.append(col - 1)
-            else:
-                total_cols.extend(sum_utf_cols)
-            for nr in other:
-                blocks = [b for b in self.blocks if b.post.villkor == nr and b.post.ar == year]
-                if not blocks:
-                    continue
-                col = self._summary_sum(s, col, f"Villkor {nr}", blocks, "utfall")
+                rules = [registry.rule(b.post.regel) for b in blocks]
+                if any(r.qualified for r in rules):
+                    labels = {r.summary for r in rules if r.qualified}
+                    label = labels.pop() if len(labels) == 1 else "Max"
+                    col = self._summary_sum(s, col, f"Villkor {nr} {label}", blocks, "max")
+                    col = self._summary_sum(s, col, f"Villkor {nr} Utfall", blocks, "utfall")
+                else:
+                    col = self._summary_sum(s, col, f"Villkor {nr}", blocks, "utfall")
                 total_cols.append(col - 1)
             if len(total_cols) > 1:
-                numbers = sorted(conditional + other)
                 col = self._summary_add(s, col, f"Totalt villkor {_range_text(numbers)}", total_cols)
             s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year}", "block"))
             for c in range(start, col):
@@ -331,7 +348,7 @@ class Builder:
         def values(i: int) -> list[Any]:
             found = [(b.max_values if which == "max" else b.utfall_values)[i] for b in blocks]
             if which == "max" and any(b.post.regel == "per_unit_capped" for b in blocks):
-                found = [_round_kr(v, self.a.avrundning) for v in found]
+                found = [_round_kr(v, self.a.rounding_of(b.post)) for v, b in zip(found, blocks)]
             return found
 
         return self._added_column(s, col, header, "header", refs, values, any(b.missing for b in blocks), "kr")
@@ -351,7 +368,7 @@ class Builder:
         for i in range(len(REGIONS)):
             row = FIRST + i
             parts, found = refs(row), values(i)
-            value = MISSING if any(v == MISSING for v in found) else _plain(sum(Fraction(v) for v in found))
+            value = MISSING if any(v == MISSING for v in found) else plain_number(sum(Fraction(v) for v in found))
             expr = "+".join(parts)
             formula = f'IF(COUNT({",".join(parts)})<{len(parts)},"{MISSING}",{expr})' if missing else expr
             s.formula(row, col, formula, value, "missing" if value == MISSING else style)
@@ -363,11 +380,11 @@ class Builder:
         values = [s.cells[(FIRST + i, col)].value for i in range(len(REGIONS))]
         numbers = [v for v in values if v != MISSING]
         if missing:
-            value: Any = MISSING if not numbers else _plain(sum(Fraction(v) for v in numbers))
+            value: Any = MISSING if not numbers else plain_number(sum(Fraction(v) for v in numbers))
             s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))', value,
                       "missing" if value == MISSING else "total")
         else:
-            s.formula(SUM_ROW, col, f"SUM({rng})", _plain(sum(Fraction(v) for v in numbers)), "total")
+            s.formula(SUM_ROW, col, f"SUM({rng})", plain_number(sum(Fraction(v) for v in numbers)), "total")
 
     # ------------------------------------------------------------------ payouts
     def build_payouts(self) -> None:
@@ -386,7 +403,7 @@ class Builder:
             s.put(row, 2, p.villkor if p.villkor is not None else "", "center")
             s.put(row, 3, p.ar, "center")
             s.put(row, 4, p.title, "text")
-            s.formula(row, 5, self.pot_name[p.id], _plain(p.belopp), "kr")
+            s.formula(row, 5, self.pot_name[p.id], plain_number(p.belopp), "kr")
             s.put(row, 6, p.utbetalning, "date")
             s.formula(row, 7, f"YEAR({s.ref(row, 6)})", p.utbetalning.year, "center")
         last = first + len(self.a.poster) - 1
@@ -395,7 +412,8 @@ class Builder:
         agreement_years = s.rng(first, last, 3)
         recipients = s.rng(first, last, 1)
         row = last + 1
-        s.formula(row, 5, f"SUM({s.rng(first, last, 5, absolute=False)})", _plain(sum(p.belopp for p in self.a.poster)),
+        s.formula(row, 5, f"SUM({s.rng(first, last, 5, absolute=False)})",
+                  plain_number(sum(p.belopp for p in self.a.poster)),
                   "total")
         s.put(row, 4, "Summa", "total_label")
         self.payout_total_ref = s.ref(row, 5, abs_row=True, abs_col=True, external=True)
@@ -410,12 +428,12 @@ class Builder:
                 r = start + 2 + j
                 s.put(r, 0, key, "center" if isinstance(key, int) else "text")
                 total = sum((p.belopp for p in self.a.poster if value_of(p) == key), Fraction(0))
-                s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", _plain(total), "kr")
+                s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", plain_number(total), "kr")
                 s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(total / 1_000_000), "mkr")
                 refs[key] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
             r = start + 2 + len(keys)
             s.put(r, 0, "Summa", "total_label")
-            grand = _plain(sum((p.belopp for p in self.a.poster), Fraction(0)))
+            grand = plain_number(sum((p.belopp for p in self.a.poster), Fraction(0)))
             s.formula(r, 1, f"SUM({s.rng(start + 2, r - 1, 1, absolute=False)})", grand, "total")
             s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(Fraction(grand) / 1_000_000), "mkr_total")
             return refs
@@ -428,7 +446,7 @@ class Builder:
         start += len(self.a.ar) + 4
         recipients_list = list(dict.fromkeys(p.mottagare for p in self.a.poster))
         self.by_recipient = table(start, "Per mottagare", recipients_list, recipients, lambda p: p.mottagare)
-        # regions per agreement year (Tabell 1 "Totalt till landstingen")
+        # regions per agreement year (the agreement's "totalt till regionerna")
         start += len(recipients_list) + 4
         s.put(start, 0, "Till regionerna per avtalsår", "subtitle")
         s.put(start + 1, 0, "Avtalsår", "header")
@@ -439,7 +457,7 @@ class Builder:
             s.put(r, 0, year, "center")
             total = sum((p.belopp for p in self.a.region_posts() if p.ar == year), Fraction(0))
             s.formula(r, 1, f'SUMIFS({amounts},{agreement_years},{s.ref(r, 0)},{recipients},"regionerna")',
-                      _plain(total), "kr")
+                      plain_number(total), "kr")
             self.regions_by_year[year] = s.ref(r, 1, abs_row=True, abs_col=True, external=True)
         s.widths.update({0: 14, 1: 26, 2: 8, 3: 9, 4: 44, 5: 16, 6: 15, 7: 14})
         s.freeze = (4, 1)
@@ -454,20 +472,24 @@ class Builder:
         s.header_row(3, headers)
         self.check_row = 4
         tolerance_regions = f"ROWS({quote('Befolkning')}!$A${FIRST + 1}:$A${LAST + 1})/2"
-        tol_value = len(REGIONS) // 2 if self.a.avrundning == "kronor" else 0
-        tol_formula = f"INT({tolerance_regions})" if self.a.avrundning == "kronor" else None
-
         for b in self.blocks:
             p = b.post
+            per_region = self.a.rounding_of(p) == "kronor"
+            tol_value = len(REGIONS) // 2 if per_region else 0
+            tol_formula = f"INT({tolerance_regions})" if per_region else None
             sum_ref = b.sheet.ref(SUM_ROW, b.utfall_col, external=True)
-            if p.regel in ("share_if_qualified", "population_share"):
+            checks = registry.rule(p.regel).checks
+            if "max_sums_to_pot" in checks:
                 max_sum = b.sheet.ref(SUM_ROW, b.max_col, external=True)
-                exact_total = p.belopp
-                self._check(f"{p.id}: Max summerar till potten", self.pot_name[p.id], _plain(exact_total), max_sum,
-                            _sum_or_missing(b.max_values), tol_formula, tol_value,
-                            "Regionernas max ska tillsammans bli potten; avrundning till hela kronor per region kan "
-                            "ge några kronors skillnad.")
-            if p.regel == "share_if_qualified":
+                typed = p.regel == "amount_per_region"
+                what = "Beloppen" if typed or b.max_col == b.utfall_col else "Max"
+                self._check(f"{p.id}: {what} summerar till potten", self.pot_name[p.id], plain_number(p.belopp),
+                            max_sum,
+                            _sum_or_missing(b.max_values), None if typed else tol_formula, 0 if typed else tol_value,
+                            "Beloppen per region ska tillsammans bli potten." if typed else
+                            "Regionernas belopp ska tillsammans bli potten; avrundning till hela kronor per region "
+                            "kan ge några kronors skillnad.")
+            if "utfall_within_max" in checks:
                 # (not for shared_among_qualified: there the regions that met it share the whole pot,
                 # so a region may get more than its population share of it)
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
@@ -477,30 +499,30 @@ class Builder:
                     count = sum(1 for u, m in zip(b.utfall_values, b.max_values) if u > m)
                 self._check(f"{p.id}: Utfall ≤ Max för varje region", None, 0, over, count, None, 0,
                             "Antal regioner vars utfall är större än max; ska vara 0.", missing=b.missing)
-            if p.regel == "shared_among_qualified":
+            if "utfall_sums_to_pot_if_anyone" in checks:
                 flags = b.sheet.rng(FIRST, LAST, b.input_col, external=True)
                 expected_formula = f'IF(COUNTIF({flags},"Ja")>0,{self.pot_name[p.id]},0)'
                 anyone = any(v == "Ja" for v in b.column_values["uppfyllt"])
                 self._check(f"{p.id}: Utfall summerar till potten", expected_formula,
-                            _plain(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
+                            plain_number(p.belopp) if anyone else 0, sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
-                            "Potten delas helt mellan regionerna som uppfyllt delvillkoret (0 om ingen uppfyllt).")
-            if p.regel == "per_unit_capped":
+                            "Potten delas helt mellan regionerna som uppfyllt villkoret (0 om ingen uppfyllt).")
+            if "utfall_is_min_pot_demand" in checks:
                 demand = b.sheet.ref(SUM_ROW, b.columns["krav"], external=True)
                 expected_formula = f"MIN({self.pot_name[p.id]},{demand})"
                 demand_total = sum(Fraction(v) for v in b.column_values["krav"])
-                self._check(f"{p.id}: Utfall = MIN(pott, kontakter × belopp)", expected_formula,
-                            _plain(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
+                self._check(f"{p.id}: Utfall = MIN(pott, {p.enhet} × belopp)", expected_formula,
+                            plain_number(min(p.belopp, demand_total)), sum_ref, _sum_or_missing(b.utfall_values),
                             tol_formula, tol_value,
-                            "Hela potten betalas ut om kontakterna räcker, annars kontakterna × belopp per kontakt.")
+                            f"Hela potten betalas ut om {p.enhet} räcker, annars {p.enhet} × belopp per enhet.")
                 over = _count_over(b.sheet.rng(FIRST, LAST, b.utfall_col, external=True),
                                    b.sheet.rng(FIRST, LAST, b.columns["krav"], external=True))
                 count = MISSING if b.missing else sum(
                     1 for u, d in zip(b.utfall_values, b.column_values["krav"]) if u > d)
-                self._check(f"{p.id}: ingen region får mer än kontakterna ger", None, 0, over, count, None, 0,
-                            "Antal regioner som får mer än antal kontakter × belopp; ska vara 0.", missing=b.missing)
-        for key, label, refs in (("till_regionerna", "Tabell 1: totalt till regionerna", self.regions_by_year),
-                                 ("per_avtalsar", "Tabell 1: totalt per avtalsår", self.by_agreement_year),
+                self._check(f"{p.id}: ingen region får mer än {p.enhet} ger", None, 0, over, count, None, 0,
+                            f"Antal regioner som får mer än antal {p.enhet} × belopp; ska vara 0.", missing=b.missing)
+        for key, label, refs in (("till_regionerna", "Totalt till regionerna", self.regions_by_year),
+                                 ("per_avtalsar", "Totalt per avtalsår", self.by_agreement_year),
                                  ("per_utbetalningsar", "Utbetalningar per år", self.by_payout_year)):
             value = self.a.kontroll.get(key)
             if not isinstance(value, dict):
@@ -513,12 +535,12 @@ class Builder:
                 else:
                     actual_value = self._value_of(ref)
                     actual_formula = ref
-                self._check(f"{label} {year}", self.kontroll_names[(key, year)], _plain(amount),
+                self._check(f"{label} {year}", self.kontroll_names[(key, year)], plain_number(amount),
                             actual_formula or "0", actual_value, None, 0,
                             "Överenskommelsens belopp ska stämma med summan av posterna i Parametrar.")
         total = self.a.kontroll.get("totalt")
         if total is not None and not isinstance(total, dict):
-            self._check("Totalt för överenskommelsen", self.kontroll_names[("totalt", None)], _plain(total),
+            self._check("Totalt för överenskommelsen", self.kontroll_names[("totalt", None)], plain_number(total),
                         self.payout_total_ref, self._value_of(self.payout_total_ref), None, 0,
                         "Summan av alla poster ska bli överenskommelsens totala belopp.")
         status_rng = s.rng(4, self.check_row - 1, 5)
@@ -546,8 +568,10 @@ class Builder:
         missing = missing or actual == MISSING
         s.formula(r, 2, actual_formula, actual, "missing" if missing else "kr")
         e, a, d = s.ref(r, 1), s.ref(r, 2), s.ref(r, 3)
-        diff: Any = MISSING if missing else _plain(Fraction(actual) - Fraction(expected))
-        s.formula(r, 3, f'IF(ISNUMBER({a}),{a}-{e},"{MISSING}")', diff, "missing" if missing else "kr_diff")
+        # to the öre: exact (unrounded) amounts differ from the pot only by the spreadsheet's float error
+        diff: Any = MISSING if missing else plain_number(Fraction(round_half_away(
+            (Fraction(actual) - Fraction(expected)) * 100), 100))
+        s.formula(r, 3, f'IF(ISNUMBER({a}),ROUND({a}-{e},2),"{MISSING}")', diff, "missing" if missing else "kr_diff")
         s.formula(r, 4, tol_formula or "0", tol, "int")
         t = s.ref(r, 4)
         if missing:
@@ -557,6 +581,7 @@ class Builder:
         s.formula(r, 5, f'IF(ISNUMBER({d}),IF(ABS({d})<={t},"{OK}","{FEL}"),"{SAKNAS}")', status, "status")
         s.put(r, 6, explanation, "note")
         self.check_rows.append(status)
+        self.check_labels.append(label)
 
     # ------------------------------------------------------------------ info
     def build_info(self) -> str:
@@ -578,20 +603,24 @@ class Builder:
             ("Vad är detta", "Fördelning och uppföljning av statens medel enligt överenskommelsen: ett blad per "
                              "villkor med en rad per region, sammanställning, utbetalningar och kontroller."),
             ("Källa", a.kalla),
-            ("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
-                           + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."),
         ]
+        if a.reference_dates():
+            provisional = [d for d in a.reference_dates() if self.shipped(d) and self.table.is_provisional(d)]
+            lines.append(("Befolkning", "Medlen fördelas i förhållande till befolkningen vid referensdatumen: "
+                          + ", ".join(describe_date(d) for d in a.reference_dates()) + ". Se bladet Befolkning."))
+            if provisional:
+                lines.append(("PRELIMINÄR", "Befolkningen " + ", ".join(describe_date(d) for d in provisional)
+                              + " är preliminär (härledd ur en publicerad tabell, datumet inte bekräftat); ersätt "
+                              "den med 'xl-tools befolkning hamta --ar ÅR' och generera om."))
         if missing_dates:
             lines.append(("SAKNAS", "Befolkning saknas för " + ", ".join(describe_date(d) for d in missing_dates)
                           + ". Kolumner som beror på den visar 'Befolkning saknas'. Hämta med 'xl-tools befolkning "
                           "hamta --ar ÅR' och generera om, eller skriv in SCB:s siffror på bladet Befolkning."))
         lines += [
-            ("Indata", "Gula celler: Uppfyllt (Ja/Nej) per region och villkor, antal kontakter för villkor 3, och "
+            ("Indata", "Gula celler: det du skriver in per region (Uppfyllt Ja/Nej, antal, belopp per region) och "
                        "befolkning som saknas. Allt annat är formler (låsta, bladskydd utan lösenord)."),
             ("Belopp", "Belopp ur överenskommelsen skrivs bara på bladet Parametrar (namngivna celler Pott_…)."),
-            ("Avrundning", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan redovisar; summan "
-                           "kan därför avvika från potten med några kronor. Bladet Kontroll visar avvikelsen."
-             if a.avrundning == "kronor" else "Inga avrundningar: exakta belopp."),
+            ("Avrundning", ROUNDING_TEXT[a.avrundning][1]),
             ("Generera om", "xl-tools build   (alla mallar)   eller   xl-tools generate "
                             f"templates/{a.path.name if a.path else ''} -o FIL.xlsx. Indata du skrivit in följer med; "
                             "förra versionen sparas som .bak.xlsx."),
@@ -600,7 +629,10 @@ class Builder:
         ]
         for label, text in lines:
             s.put(row, 0, label, "text_bold")
-            s.put(row, 1, text, "wrap" if label != "SAKNAS" else "warning")
+            s.put(row, 1, text, "wrap" if label not in ("SAKNAS", "PRELIMINÄR") else "warning")
+            wrapped = -(-len(text) // 115)  # about 115 characters a line in the 110-wide column
+            if wrapped > 1:
+                s.heights[row] = 13 * wrapped
             row += 1
         row += 1
         s.put(row, 0, "Ordlista", "subtitle")
@@ -616,11 +648,11 @@ class Builder:
 GLOSSARY = (
     ("Överenskommelse", "Avtal mellan staten och SKL/SKR om statsbidrag till regionerna."),
     ("Villkor", "Ett insatsområde med krav som ska vara uppfyllda för att medlen ska betalas ut."),
-    ("Delvillkor", "Del av ett villkor med en egen pott (villkor 4)."),
+    ("Delvillkor", "Del av ett villkor med en egen pott."),
     ("Pott", "Beloppet som fördelas för ett villkor och år."),
     ("Max", "Regionens andel av potten om villkoret är uppfyllt (befolkningsandel)."),
     ("Utfall", "Det belopp regionen faktiskt får."),
-    ("Tak", "Högsta belopp i första steget för kontaktersättningen: befolkningsandelen av potten."),
+    ("Tak", "Högsta belopp i första steget för ersättning per enhet: befolkningsandelen av potten."),
     ("Referensdatum", "Dag då befolkningen räknas, oftast 1 november året före."),
     ("Länskod", "SCB:s tvåsiffriga kod för länet (01 Stockholm … 25 Norrbotten)."),
 )
@@ -628,13 +660,13 @@ GLOSSARY = (
 
 def _count_over(values: str, limits: str) -> str:
     """Number of regions whose value exceeds its limit; 'Befolkning saknas' while data is missing."""
-    return f'IF(COUNT({values})<ROWS({values}),"{MISSING}",SUMPRODUCT(--({values}>{limits})))'
+    return f'IF(COUNT({values})<ROWS({values}),"{MISSING}",SUMPRODUCT(({values}>{limits})*1))'
 
 
 def _sum_or_missing(values: list[Any]) -> Any:
     if any(v == MISSING for v in values):
         return MISSING
-    return _plain(sum(Fraction(v) for v in values))
+    return plain_number(sum(Fraction(v) for v in values))
 
 
 def _round_kr(value: Any, rounding: str) -> Any:

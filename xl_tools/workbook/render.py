@@ -16,8 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_tools import __version__
 from xl_tools.workbook.blocks import FIRST, LAST
-from xl_tools.workbook.layout import Workbook
-from xl_tools.workbook.sheet import Sheet, quote
+from xl_tools.workbook.sheet import ChartSpec, Sheet, Workbook, quote
 
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#DDEBF7"
@@ -35,6 +34,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "note": {"font_color": "#595959"},
     "small": {"font_color": "#595959", "font_size": 9},
     "warning": {"font_color": "#C00000", "bold": True, "text_wrap": True},
+    "warning_line": {"font_color": "#C00000", "bold": True},
     "header": {"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True, "valign": "top"},
     "header_total": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "text_wrap": True, "valign": "top"},
     "block": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "align": "center", "text_wrap": True},
@@ -61,6 +61,14 @@ STYLES: dict[str, dict[str, Any]] = {
     "input_text": {"bg_color": INPUT_FILL, "locked": False, "align": "center", "border": 1, "border_color": "#BF8F00"},
     "input_int": {"bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0", "border": 1,
                   "border_color": "#BF8F00"},
+    # percent with one decimal, changes, Mkr sub-rows (the follow-up kinds)
+    "pct": {"num_format": "0.0%"},
+    "pct_total": {"num_format": "0.0%", "bold": True, "top": 1, "bg_color": TOTAL_FILL},
+    "pct_change": {"num_format": "+0.0%;-0.0%;0.0%"},
+    "int_change": {"num_format": "+#,##0;-#,##0;0"},
+    "mkr_sub": {"num_format": "0.000", "italic": True},
+    "text_sub": {"italic": True, "indent": 1},
+    "header_group": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "align": "center"},
 }
 
 
@@ -69,16 +77,18 @@ def render(workbook: Workbook, path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                           "default_date_format": "yyyy-mm-dd"})
     wb.set_properties({
-        "title": workbook.agreement.titel,
-        "subject": "Fördelning av medel enligt överenskommelse",
+        "title": workbook.title,
+        "subject": workbook.subject,
         "author": "xl_tools",
-        "comments": f"Genererad av xl_tools {__version__} från mallen {workbook.agreement.id}",
+        "comments": f"Genererad av xl_tools {__version__} från mallen {workbook.template_id}",
         "created": dt.datetime(2000, 1, 1),  # stable metadata; the generation time is on the Info sheet
     })
     wb.set_calc_mode("auto")
     formats = {key: wb.add_format({"font_name": "Calibri", "font_size": 10, **props}) for key, props in STYLES.items()}
     for sheet in workbook.sheets:
         _render_sheet(wb, sheet, formats)
+    for spec in workbook.charts:
+        _render_chart_spec(wb, spec)
     for name, ref in sorted(workbook.names.items()):
         wb.define_name(name, ref)
     wb.close()
@@ -157,3 +167,25 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet: Sheet, chart: Any) ->
 
 def _col(col: int) -> str:
     return xl_rowcol_to_cell(0, col).rstrip("0123456789")
+
+
+def _render_chart_spec(wb: xlsxwriter.Workbook, spec: ChartSpec) -> None:
+    ws = wb.get_worksheet_by_name(spec.sheet)
+    chart = wb.add_chart({"type": spec.kind})
+    name = quote(spec.sheet)
+
+    def rng(col: int, first: int, last: int) -> str:
+        return f"={name}!${_col(col)}${first + 1}:${_col(col)}${last + 1}"
+
+    chart.add_series({"name": spec.title, "categories": rng(*spec.categories), "values": rng(*spec.values),
+                      "data_labels": {"value": True, "num_format": spec.num_format}})
+    chart.set_title({"name": spec.title, "name_font": {"size": 11}})
+    axis = {"num_format": spec.num_format}
+    if spec.axis_name:
+        axis["name"] = spec.axis_name
+    (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(axis)
+    if spec.kind == "bar":
+        chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": 380})
+    ws.insert_chart(spec.anchor[0], spec.anchor[1], chart)

@@ -1,13 +1,14 @@
-"""A small in-memory model of a worksheet: cells with a formula and the engine's value.
+"""The one in-memory workbook model: sheets of cells with a formula and the engine's value.
 
-The layout code fills these; :mod:`xl_tools.workbook.render` writes them with
-XlsxWriter. Every formula cell carries the value the engine computed for it, so the
-file shows the right numbers even in viewers that do not recalculate.
+Every template kind lays out a :class:`Workbook` of :class:`Sheet` s;
+:mod:`xl_tools.workbook.render` writes it with XlsxWriter. Every formula cell carries
+the value the engine computed for it, so the file shows the right numbers even in viewers that do not recalculate.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -72,9 +73,51 @@ class Sheet:
         return f"{quote(self.name)}!{a}:{b}" if external else f"{a}:{b}"
 
 
+def plain_number(value: Fraction | int | float) -> int | float:
+    """A Fraction as an int when whole, else a float (for the file's cached value)."""
+    if isinstance(value, float):
+        return value
+    value = Fraction(value)
+    return int(value) if value.denominator == 1 else float(value)
+
+
+
 def quote(sheet_name: str) -> str:
     """Sheet name as it must appear in a formula."""
     if sheet_name.replace("_", "").isalnum() and not sheet_name[0].isdigit():
         return sheet_name
     return "'" + sheet_name.replace("'", "''") + "'"
 
+
+
+@dataclass
+class ChartSpec:
+    """A chart with its own category and value ranges (a sheet's :class:`Chart` assumes region rows)."""
+
+    sheet: str
+    title: str
+    categories: tuple[int, int, int]  # col, first row, last row (0-based)
+    values: tuple[int, int, int]
+    anchor: tuple[int, int]
+    kind: str = "bar"
+    num_format: str = "#,##0"
+    axis_name: str = ""
+
+
+@dataclass
+class Workbook:
+    """A laid-out workbook of any template kind, ready for :func:`xl_tools.workbook.render.render`."""
+
+    template_id: str
+    title: str
+    subject: str
+    sheets: list[Sheet]
+    names: dict[str, str]
+    status: str
+    charts: list[ChartSpec] = field(default_factory=list)
+    blocks: list[Any] = field(default_factory=list)  # the agreement kind's BlockResults
+    failed: list[str] = field(default_factory=list)  # the labels of the checks that are FEL
+    waiting: int = 0  # checks that wait for data (SAKNAS)
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
