@@ -209,3 +209,17 @@ def test_fixed_amounts_taking_the_whole_pot(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("XL_TOOLS_LANG", "en")
     with pytest.raises(TableError, match="are the whole pot 1 386 000 000 kr: nothing is split by population"):
         avstam(table, 1_386_000_000, fixed_per_region=66_000_000)
+
+
+def test_befolkning_date_as_json_and_date_or_subcommand() -> None:
+    import json
+
+    data = json.loads(run(["befolkning", "--format", "json", "1 nov 2024"], EN).output)
+    assert data["reference_date"] == "2024-11-01" and data["status"] == "preliminär"
+    assert data["total"] == 10_587_140 == sum(r["population"] for r in data["regions"])
+    assert data["regions"][0] == {"code": "01", "region": "Stockholm", "population": 2_471_773}
+    assert json.loads(run(["befolkning", "2016", "--format", "json"], SV).output)["total"] == 9_967_637
+    listing = json.loads(run(["befolkning", "--format", "json"], SV).output)
+    assert {"reference_date": "2016-11-01", "total": 9_967_637, "status": ""}.items() <= listing[6].items()
+    both = run(["befolkning", "2016", "hamta", "--ar", "2016"], SV)
+    assert both.exit_code == 2 and "Ange antingen ett datum eller ett underkommando (hamta), inte båda." in both.output

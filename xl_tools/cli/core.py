@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -98,7 +99,7 @@ def fordela(pot: str, year: str, rounding: str, fmt: str, csv_dialect: str) -> N
             ],
             "total": str(alloc.total),
             "difference": str(alloc.difference),
-            "reconciliation": alloc.reconciliation(),
+            "reconciliation": _reconciliation(alloc.difference, rounding),
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -140,16 +141,34 @@ def _reconciliation(difference: Fraction, rounding: str) -> str:
 
 class DateOrSubcommandGroup(TranslatedGroup):
     """``befolkning`` alone lists the data, ``befolkning DATUM`` shows one date per region, and
-    ``befolkning hamta|harled …`` run the subcommands: words before the first option that are not
-    a subcommand are the date (``2016``, ``2018-12-31``, ``1 november 2016`` quoted or not)."""
+    ``befolkning hamta|harled …`` run the subcommands: words that are not a subcommand, an option
+    or an option's value are the date (``2016``, ``2018-12-31``, ``1 november 2016`` quoted or not)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {name for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                       for name in p.opts}
         words: list[str] = []
-        while args and args[0] not in self.commands and not args[0].startswith("-"):
-            words.append(args.pop(0))
+        rest: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg in self.commands:
+                if words:
+                    raise click.UsageError(_("Give either a date or a subcommand ({command}), not both.").format(
+                        command=arg), ctx)
+                rest += args[i:]
+                break
+            if arg.startswith("-"):
+                rest.append(arg)
+                if arg in takes_value and i + 1 < len(args):
+                    rest.append(args[i + 1])
+                    i += 1
+            else:
+                words.append(arg)
+            i += 1
         if words:
             ctx.meta["befolkning_date"] = " ".join(words)
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, rest)
 
 
 @cli.group(cls=DateOrSubcommandGroup, invoke_without_command=True, subcommand_metavar="[DATUM | COMMAND [ARGS]...]",
@@ -157,14 +176,26 @@ class DateOrSubcommandGroup(TranslatedGroup):
                    "sources); with DATUM (2016 for 1 November, 2018-12-31, '1 november 2016'), each region's "
                    "population at that date with its source."),
            short_help=N_("Population per region and reference date."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help=N_("text: to read; json: for programs."))
 @click.pass_context
-def befolkning(ctx: click.Context) -> None:
+def befolkning(ctx: click.Context, fmt: str) -> None:
     if ctx.invoked_subcommand is not None:
         return
     when = ctx.meta.get("befolkning_date")
     if when is not None:
-        for line in population_text(when, list(ctx.command.commands)):  # type: ignore[attr-defined]
+        date = _date_argument(when, list(ctx.command.commands))  # type: ignore[attr-defined]
+        if fmt == "json":
+            click.echo(json.dumps(population_dict(date), ensure_ascii=False, indent=2))
+            return
+        for line in population_text(date):
             click.echo(line)
+        return
+    if fmt == "json":
+        table = load_population()
+        rows = [{"reference_date": d.isoformat(), "total": table.total(d), "status": table.status(d),
+                 "source": table.sources.get(d, "")} for d in table.dates()]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = load_population()
     heads = (_("Reference date"), _("Total 21 counties"), _("Status"), _("Source"))
@@ -187,18 +218,31 @@ def befolkning(ctx: click.Context) -> None:
             years=", ".join(map(str, missing))))
 
 
-def population_text(when: str, subcommands: list[str] | None = None) -> list[str]:
-    """``xl-tools befolkning DATUM``: each region's population at the date, its share, the total,
-    the source and (for data that is not confirmed statistics) the provisional or derived mark."""
+def _date_argument(when: str, subcommands: list[str]) -> dt.date:
+    """The reference date typed after ``befolkning``; a word that is no date may be a mistyped subcommand."""
     try:
-        date = to_reference_date(when)
+        return to_reference_date(when)
     except PopulationDataError:
-        if subcommands and not any(ch.isdigit() for ch in when):
+        if not any(ch.isdigit() for ch in when):
             raise PopulationDataError(
                 _("{word!r} is neither a subcommand ({commands}) nor a date. Give a year such as 2016 "
                   "(meaning 1 November) or a date such as 2018-12-31.").format(
                     word=when, commands=", ".join(sorted(subcommands)))) from None
         raise
+
+
+def population_dict(date: dt.date) -> dict:
+    """``xl-tools befolkning DATUM --format json``: the populations at ``date`` with source and status."""
+    table = load_population()
+    values = table.vector(date)
+    return {"reference_date": date.isoformat(), "status": table.status(date), "source": table.source(date),
+            "total": sum(values),
+            "regions": [{"code": r.code, "region": r.name, "population": v} for r, v in zip(REGIONS, values)]}
+
+
+def population_text(date: dt.date) -> list[str]:
+    """``xl-tools befolkning DATUM``: each region's population at the date, its share, the total,
+    the source and (for data that is not confirmed statistics) the provisional or derived mark."""
     table = load_population()
     values = table.vector(date)  # a date without data: one line naming the dates there are
     total = sum(values)
