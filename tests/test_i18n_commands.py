@@ -38,7 +38,8 @@ def test_andel_help_and_error_in_both_languages() -> None:
     assert "En regions andel av POT efter befolkningen den 1 november YEAR" in run(["andel", "--help"], SV).output
     assert "A region's share of POT by population at 1 November YEAR" in run(["andel", "--help"], EN).output
     swedish = run(["andel", "Gotland", "-1", "2016"], SV)
-    assert swedish.exit_code == 2 and "Negativa belopp går inte: '-1'. Ange ett positivt belopp" in swedish.output
+    assert swedish.exit_code == 2
+    assert "Negativa belopp är inte tillåtna: '-1'. Ange ett positivt belopp" in swedish.output
     english = run(["andel", "Gotland", "-1", "2016"], EN)
     assert english.exit_code == 2 and "Negative amounts are not allowed: '-1'." in english.output
 

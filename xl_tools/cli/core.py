@@ -128,11 +128,17 @@ def fordela(pot: str, year: str, rounding: str, fmt: str, csv_dialect: str) -> N
     click.echo(_reconciliation(alloc.difference, rounding))
 
 
+def signed_kr(value: Fraction | int) -> str:
+    """A difference in kronor with its sign: ``+1``, ``−3``, ``−0,50`` (öre only when there are any)."""
+    value = Fraction(value)
+    return ("+" if value > 0 else "−") + format_kr(abs(value), 0 if value.denominator == 1 else 2)
+
+
 def _reconciliation(difference: Fraction, rounding: str) -> str:
     """One sentence on how the total reconciles with the pot."""
     if difference == 0:
         return _("The total equals the pot exactly.")
-    signed = ("+" if difference > 0 else "−") + format_kr(abs(difference), 0 if difference.denominator == 1 else 2)
+    signed = signed_kr(difference)
     if rounding == "kronor":
         return _("The total differs from the pot by {difference} kr because each region is rounded to whole "
                  "kronor on its own (rounding 'kronor').").format(difference=signed)

@@ -13,7 +13,7 @@ import click
 
 from xl_tools import reconcile as api
 from xl_tools.cli import cli
-from xl_tools.cli.core import befolkning
+from xl_tools.cli.core import befolkning, signed_kr
 from xl_tools.cli.translated import TranslatedCommand
 from xl_tools.engine.reconcile import DEFAULT_HIGH, DEFAULT_LOW, Candidate
 from xl_tools.errors import XlToolsError
@@ -67,10 +67,6 @@ def _dates(dates: object) -> str:
     return ", ".join(date_text(d) for d in dates)  # type: ignore[attr-defined]
 
 
-def _signed(value: int) -> str:
-    return ("+" if value > 0 else "−") + format_kr(abs(value))
-
-
 def _date_text(result: api.AvstamResult, c: Candidate) -> str:
     status = result.population.status(c.key)
     return date_text(c.key) + (f" ({status_text(status)})" if status else "")  # type: ignore[arg-type]
@@ -82,9 +78,8 @@ def _differences(c: Candidate) -> list[str]:
     lines = [f"  {heads[0]:<{cw}}{heads[1]:<18}{heads[2]:>16}{heads[3]:>16}{heads[4]:>{dw}}"]
     for d in c.differences:
         r = REGIONS[d.index]
-        sign = "+" if d.difference > 0 else "−"
         lines.append(f"  {r.code:<{cw}}{r.name:<18}{format_kr(d.published):>16}{format_kr(d.computed):>16}"
-                     f"{sign + format_kr(abs(d.difference)):>{dw}}")
+                     f"{signed_kr(d.difference):>{dw}}")
     return lines
 
 
@@ -136,12 +131,12 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
         if diff:
             out.append(_("The total row {total} kr does not match the sum of the rows {sum} kr ({difference} "
                          "kr).").format(total=format_kr(table.total), sum=format_kr(table.row_sum),
-                                        difference=_signed(diff)))
+                                        difference=signed_kr(diff)))
         else:
             out.append(_("The total row {total} kr is the sum of the rows.").format(total=format_kr(table.total)))
     if not table.missing and table.row_sum != result.pot:
         out.append(_("The rows sum to {sum} kr, {difference} kr against the pot {pot} kr.").format(
-            sum=format_kr(table.row_sum), difference=_signed(table.row_sum - result.pot), pot=format_kr(result.pot)))
+            sum=format_kr(table.row_sum), difference=signed_kr(table.row_sum - result.pot), pot=format_kr(result.pot)))
     if result.verdict != "exact":
         out.append(_("Best candidates:"))
         for c in result.reconciliation.candidates[:5]:
