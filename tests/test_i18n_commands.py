@@ -224,3 +224,21 @@ def test_befolkning_date_as_json_and_date_or_subcommand() -> None:
     assert {"reference_date": "2016-11-01", "total": 9_967_637, "status": ""}.items() <= listing[6].items()
     both = run(["befolkning", "2016", "hamta", "--ar", "2016"], SV)
     assert both.exit_code == 2 and "Ange antingen ett datum eller ett underkommando (hamta), inte båda." in both.output
+
+
+def test_translations_keep_every_placeholder() -> None:
+    """A Swedish text that drops or misspells a ``{field}`` of its English msgid fails at run time."""
+    import string
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).parents[1] / "xl_tools" / "locale" / "sv" / "LC_MESSAGES" / "xl_tools.po"
+    with open(po, "rb") as fh:
+        catalogue = read_po(fh, locale="sv")
+
+    def fields(text: str) -> list[str]:
+        return sorted(f"{name}!{conv}:{spec}" for _, name, spec, conv in string.Formatter().parse(text)
+                      if name is not None)
+
+    wrong = [m.id for m in catalogue if m.id and not isinstance(m.id, tuple) and fields(m.id) != fields(m.string)]
+    assert wrong == []

@@ -23,7 +23,7 @@ from xl_tools.population import date_text, status_text
 from xl_tools.regions import REGIONS
 
 
-def swedish_errors(func: Callable) -> Callable:
+def one_line_errors(func: Callable) -> Callable:
     """Bad input → one line ``Fel: …`` (``Error: …`` in English) on stderr, exit 2."""
 
     @functools.wraps(func)
@@ -154,7 +154,7 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
 @_table_options
 @click.option("--datum", "stated", default=None, metavar="DATUM",
               help=N_("The reference date the table's text states (default: read from its headings)."))
-@swedish_errors
+@one_line_errors
 def avstam_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | None, cell_range: str | None,
                stated: str | None) -> None:
     result = api.avstam(table, pot, fixed_per_region=fixed or 0, stated=stated, sheet=sheet,
@@ -240,7 +240,7 @@ def _progress_bar():
 @click.option("--spara", "save", default=None, metavar="DATUM",
               help=N_("Store a unique result as the population at DATUM (e.g. 2024-11-01), marked as derived."))
 @click.option("--ersatt", "replace", is_flag=True, help=N_("With --spara: overwrite confirmed data for DATUM."))
-@swedish_errors
+@one_line_errors
 def harled_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | None, cell_range: str | None,
                low: int, high: int, save: str | None, replace: bool) -> None:
     with _progress_bar() as progress:
