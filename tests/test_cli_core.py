@@ -30,13 +30,13 @@ def test_fordela_100_mkr_2016_table() -> None:
     code, out = run("fordela", "100000000", "2016")
     assert code == 0, out
     lines = out.splitlines()
-    assert "100 000 000 kr" in lines[0] and "1 november 2016" in lines[0] and "kronor" in lines[0]
+    assert "100 000 000 kr" in lines[0] and "1 November 2016" in lines[0] and "kronor" in lines[0]
     stockholm = next(line for line in lines if "Stockholm" in line)
     gotland = next(line for line in lines if "Gotland" in line)
     assert stockholm.rstrip().endswith("22 714 621")
     assert gotland.rstrip().endswith("580 218")
     assert sum(1 for line in lines if line[:2].isdigit()) == 21
-    summa = next(line for line in lines if "Summa" in line)
+    summa = next(line for line in lines if "Total" in line)
     assert summa.rstrip().endswith("99 999 999")
     assert "−1 kr" in lines[-1]
 
@@ -44,9 +44,9 @@ def test_fordela_100_mkr_2016_table() -> None:
 def test_fordela_largest_remainder_sums_exactly() -> None:
     code, out = run("fordela", "100000000", "2016", "--rounding", "largest-remainder")
     assert code == 0, out
-    summa = next(line for line in out.splitlines() if "Summa" in line)
+    summa = next(line for line in out.splitlines() if "Total" in line)
     assert summa.rstrip().endswith("100 000 000")
-    assert "stämmer exakt" in out
+    assert "equals the pot exactly" in out
 
 
 def test_fordela_csv_is_swedish_excel_by_default() -> None:
@@ -145,7 +145,7 @@ def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], says: str) -> None:
 def test_befolkning_lists_dates_and_sources() -> None:
     code, out = run("befolkning")
     assert code == 0, out
-    assert "1 november 2016" in out and "9 967 637" in out
-    assert "31 december 2019" in out and "10 327 589" in out
+    assert "1 November 2016" in out and "9 967 637" in out
+    assert "31 December 2019" in out and "10 327 589" in out
     assert "SCB" in out
-    assert "Saknas (1 november): 2017, 2018" in out
+    assert "Missing (1 November): 2017, 2018" in out

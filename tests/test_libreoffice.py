@@ -236,7 +236,7 @@ def test_fk_functions_in_libreoffice_match_python(tmp_path: Path, udf_profile: P
     assert values["C1"].value == udfs.FK_BEFOLKNING("Gotland", 2016)
     assert values["C2"].value == "Västra Götaland"
     assert str(values["C3"].value).startswith("#FEL: Unknown region 'Xyz'")
-    assert str(values["C4"].value).startswith("#FEL: No population data for 1 november 2017")
+    assert str(values["C4"].value).startswith("#FEL: No population data for 1 November 2017")
     fordela = udfs.FK_FORDELA(100_000_000, 2016, "largest-remainder")
     assert [values[f"B{i + 1}"].value for i in range(21)] == [row[0] for row in fordela]
     assert values["C5"].value == 100_000_000

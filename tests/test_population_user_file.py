@@ -55,7 +55,7 @@ def test_commands_not_needing_the_damaged_date_keep_working(user_file: Path) -> 
     bad = CliRunner().invoke(cli, ["andel", "Norrbotten", "150000000", "2017"])
     assert bad.exit_code == 2 and str(user_file) in bad.output and "Traceback" not in bad.output
     listing = CliRunner().invoke(cli, ["befolkning"])
-    assert listing.exit_code == 0 and "Används inte (skadad rad i användarfilen): 1 november 2017" in listing.output
+    assert listing.exit_code == 0 and "Not used (damaged line in the user file): 1 November 2017" in listing.output
 
 
 def test_binary_garbage_file_is_one_warning(user_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

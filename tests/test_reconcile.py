@@ -187,7 +187,7 @@ def test_derivation_with_two_missing_is_not_unique() -> None:
 
 def test_spara_stores_a_derived_vector_marked_as_such(tmp_path: Path) -> None:
     result = harled(FIXTURES / "skr2022_kvinnors_halsa.csv", 1_382_000_000)
-    with pytest.raises(TableError, match="finns redan"):
+    with pytest.raises(TableError, match="exists already"):
         spara(result, "2021-11-01")  # confirmed (reconstructed) data is not overwritten silently
     path = spara(result, "2018-11-01")
     table = pop.load_population()

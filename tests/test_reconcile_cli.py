@@ -22,6 +22,9 @@ SKR2022 = FIXTURES / "skr2022_kvinnors_halsa.csv"
 @pytest.fixture(autouse=True)
 def _isolated_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XL_TOOLS_DATA", str(tmp_path / "data"))
+    # This file checks the output a user sees by default, in Swedish, as docs/avstamning.md and the
+    # README show it (the English texts: tests/test_i18n_commands.py).
+    monkeypatch.setenv("XL_TOOLS_LANG", "sv")
     pop.reload_population()
 
 

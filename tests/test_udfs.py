@@ -59,7 +59,7 @@ def test_fk_andel_accepts_spreadsheet_inputs() -> None:
     ("args", "message"),
     [
         (("Xyz", 1_000_000, 2016), "#FEL: Unknown region 'Xyz'"),
-        (("Gotland", 1_000_000, 2017), "#FEL: No population data for 1 november 2017"),
+        (("Gotland", 1_000_000, 2017), "#FEL: No population data for 1 November 2017"),
         (("Gotland", "mycket", 2016), "#FEL: The pot 'mycket' is not an amount"),
         (("Gotland", -5, 2016), "#FEL: The pot is negative"),
         (("Gotland", 1_000_000, 2016, "uppåt"), "#FEL: Unknown rounding rule 'uppåt'"),

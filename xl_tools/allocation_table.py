@@ -3,7 +3,8 @@
 :func:`read_table` returns a :class:`PublishedTable`: the amount per region as printed, the
 regions the table lacks, a printed total row (Summa/Totalt) if any, and the text above the
 table (where a reference date may be stated). Everything wrong with the file is one
-:class:`TableError` whose message is one Swedish line saying what is wrong and how to fix it.
+:class:`TableError` whose message is one line (Swedish by default, :mod:`xl_tools.i18n`) saying
+what is wrong and how to fix it.
 
 CSV: separator ``;``, tab or ``,``; UTF-8 with or without BOM, CP1252, or UTF-16 with BOM (Excel's
 "Unicode text"); amounts may carry
@@ -33,6 +34,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from xl_tools.errors import AmountError, UnknownRegionError, XlToolsError
+from xl_tools.i18n import _
 from xl_tools.money import parse_amount
 from xl_tools.regions import BY_CODE, REGIONS, Region, exact_region, resolve_region
 
@@ -49,7 +51,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class TableError(XlToolsError):
-    """A table file that cannot be read as a published allocation table (message in Swedish)."""
+    """A table file that cannot be read as a published allocation table (message in the current language)."""
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,13 @@ def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | 
         with open(path, "rb") as fh:
             blob = fh.read(1 << 20)
         if "EncryptedPackage".encode("utf-16-le") in blob or "EncryptionInfo".encode("utf-16-le") in blob:
-            raise TableError(f"{path.name} är krypterad (lösenord för att öppna). Ta bort lösenordet i Excel "
-                             "och spara en kopia, eller spara tabellen som CSV.")
-        raise TableError(f"{path.name} är en gammal binär Excel-fil (.xls). Spara den som .xlsx eller CSV.")
+            raise TableError(_("{name} is encrypted (a password to open). Remove the password in Excel and save a "
+                               "copy, or save the table as CSV.").format(name=path.name))
+        raise TableError(_("{name} is an old binary Excel file (.xls). Save it as .xlsx or CSV.").format(
+            name=path.name))
     if head[:2] != b"PK":
         if sheet or cell_range:
-            raise TableError(f"--sheet och --range gäller arbetsböcker (.xlsx), inte {path.name}.")
+            raise TableError(_("--sheet and --range apply to workbooks (.xlsx), not to {name}.").format(name=path.name))
         return parse_cells(_csv_cells(path), path.name, pot)
     # A workbook: the sheet whose amounts sum closest to the pot (the first on ties), else the first table.
     tables: list[PublishedTable] = []
@@ -119,26 +122,30 @@ def read_table(path: str | Path, *, sheet: str | None = None, cell_range: str | 
             error = error or exc
     if tables:
         return min(enumerate(tables), key=lambda kt: (kt[1].pot_distance, kt[0]))[1]
-    raise error or TableError(f"{path.name}: inget blad har en kolumn med regionnamn. Ange bladet med --sheet.")
+    raise error or TableError(_("{name}: no sheet has a column of region names. Give the sheet with --sheet.").format(
+        name=path.name))
 
 
 def _check_file(path: Path) -> None:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise TableError(f"Filen {path} finns inte. Kontrollera sökvägen.") from None
+        raise TableError(_("The file {path} does not exist. Check the path.").format(path=path)) from None
     except OSError as exc:
-        raise TableError(f"Filen {path} kan inte läsas ({exc.strerror}).") from None
+        raise TableError(_("The file {path} cannot be read ({reason}).").format(
+            path=path, reason=exc.strerror)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise TableError(f"{path} är en mapp. Ange en CSV- eller .xlsx-fil.")
+        raise TableError(_("{path} is a folder. Give a CSV or .xlsx file.").format(path=path))
     if not stat.S_ISREG(info.st_mode):
-        raise TableError(f"{path} är ingen vanlig fil (t.ex. en pipe eller en enhet). Ange en CSV- eller .xlsx-fil.")
+        raise TableError(_("{path} is not a regular file (e.g. a pipe or a device). Give a CSV or .xlsx file.").format(
+            path=path))
     limit = MAX_WORKBOOK_BYTES if path.suffix.lower() in (".xlsx", ".xlsm") else MAX_TEXT_BYTES
     if info.st_size > limit:
-        raise TableError(f"{path.name} är {info.st_size // (1 << 20)} MB, för stor för en fördelningstabell "
-                         f"(högst {limit >> 20} MB). Spara bara tabellen i en egen fil.")
+        raise TableError(_("{name} is {size} MB, too large for an allocation table (at most {limit} MB). Save only "
+                           "the table in a file of its own.").format(name=path.name, size=info.st_size // (1 << 20),
+                                                                     limit=limit >> 20))
     if info.st_size == 0:
-        raise TableError(f"{path.name} är tom.")
+        raise TableError(_("{name} is empty.").format(name=path.name))
 
 
 def _csv_cells(path: Path) -> list[list[object]]:
@@ -147,9 +154,11 @@ def _csv_cells(path: Path) -> list[list[object]]:
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise TableError(f"{path.name} är ingen läsbar UTF-16-textfil. Spara tabellen som CSV (UTF-8).") from None
+            raise TableError(_("{name} is not a readable UTF-16 text file. Save the table as CSV (UTF-8).").format(
+                name=path.name)) from None
     elif b"\x00" in raw[:4096]:
-        raise TableError(f"{path.name} är ingen textfil (CSV). Spara tabellen som CSV (UTF-8) eller .xlsx.")
+        raise TableError(_("{name} is not a text file (CSV). Save the table as CSV (UTF-8) or .xlsx.").format(
+            name=path.name))
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -157,15 +166,16 @@ def _csv_cells(path: Path) -> list[list[object]]:
             text = raw.decode("cp1252", errors="replace")
     lines = text.splitlines()
     if len(lines) > MAX_ROWS:
-        raise TableError(f"{path.name} har {len(lines)} rader; en fördelningstabell har ett tjugotal. "
-                         "Spara bara tabellen i en egen fil.")
+        raise TableError(_("{name} has {rows} rows; an allocation table has about twenty. Save only the table in a "
+                           "file of its own.").format(name=path.name, rows=len(lines)))
     sample = "\n".join(lines[:50])
     delimiter = "\t" if "\t" in sample else ";" if ";" in sample else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         return [list(row[:MAX_COLUMNS]) for row in reader]
     except csv.Error as exc:
-        raise TableError(f"{path.name} är ingen läsbar CSV-fil ({exc}).") from None
+        raise TableError(_("{name} is not a readable CSV file ({reason}).").format(
+            name=path.name, reason=exc)) from None
 
 
 def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[list[object]]]:
@@ -175,22 +185,22 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
     try:
         SafeZip(path).close()  # declared sizes checked before anything is decompressed
     except WorkbookReadError as exc:
-        raise TableError(f"{path.name} kan inte läsas säkert: {exc}") from None
+        raise TableError(_("{name} cannot be read safely: {reason}").format(name=path.name, reason=exc)) from None
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(f"{path.name} är ingen läsbar arbetsbok ({type(exc).__name__}). Öppna den i Excel "
-                         "och spara den igen, eller spara tabellen som CSV.") from None
+        raise TableError(_("{name} is not a readable workbook ({reason}). Open it in Excel and save it again, or save "
+                           "the table as CSV.").format(name=path.name, reason=type(exc).__name__)) from None
     except Exception as exc:  # noqa: BLE001  (a damaged workbook can fail anywhere in the parser)
-        raise TableError(f"{path.name} är skadad och kan inte läsas ({type(exc).__name__}).") from None
+        raise TableError(_damaged(path.name, exc)) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
-                raise TableError(f"Bladet {sheet!r} finns inte i {path.name}; bladen är: "
-                                 f"{', '.join(book.sheetnames)}.")
+                raise TableError(_("The sheet {sheet!r} is not in {name}; the sheets are: {sheets}.").format(
+                    sheet=sheet, name=path.name, sheets=", ".join(book.sheetnames)))
             sheets = [book[sheet]]
         else:
             sheets = [book[name] for name in book.sheetnames]
@@ -215,6 +225,10 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
         book.close()
 
 
+def _damaged(name: str, exc: Exception) -> str:
+    return _("{name} is damaged and cannot be read ({reason}).").format(name=name, reason=type(exc).__name__)
+
+
 def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
     from openpyxl.utils.cell import range_boundaries
 
@@ -223,19 +237,20 @@ def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(cell_range.upper())
         except (ValueError, TypeError):
-            raise TableError(f"--range {cell_range!r} är inget cellområde; skriv t.ex. A1:C30.") from None
+            raise TableError(_("--range {range!r} is not a cell range; write e.g. A1:C30.").format(
+                range=cell_range)) from None
         kwargs = {"min_col": min_col, "min_row": min_row, "max_col": max_col, "max_row": max_row}
     rows: list[list[object]] = []
     try:
         for row in ws.iter_rows(values_only=True, **kwargs):
             rows.append(list(row[:MAX_COLUMNS]))
             if len(rows) > MAX_ROWS:
-                raise TableError(f"Bladet {ws.title!r} i {name} har mer än {MAX_ROWS} rader; ange tabellens "
-                                 "cellområde med --range.")
+                raise TableError(_("The sheet {sheet!r} in {name} has more than {rows} rows; give the table's cell "
+                                   "range with --range.").format(sheet=ws.title, name=name, rows=MAX_ROWS))
     except TableError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise TableError(f"{name} är skadad och kan inte läsas ({type(exc).__name__}).") from None
+        raise TableError(_damaged(name, exc)) from None
     return rows
 
 
@@ -303,24 +318,29 @@ def _table_span(cells: list[list[object]], col: int) -> tuple[int, int]:
 def _amount(value: object, where: str) -> int | None:
     """A printed amount in whole kronor; None for a missing-amount marker."""
     if isinstance(value, bool):
-        raise TableError(f"{where}: {value!r} är inget belopp.")
+        raise TableError(_("{where}: {value!r} is not an amount.").format(where=where, value=value))
     if value is None or (isinstance(value, str) and value.strip().lower() in MISSING):
         return None
     if isinstance(value, str) and value.strip().startswith(("-", "−", "–")):
-        raise TableError(f"{where}: beloppet {value.strip()!r} är negativt. En fördelningstabell har "
-                         "belopp ≥ 0 kr; rätta raden.")
+        raise TableError(_negative(where, repr(value.strip())))
     if isinstance(value, (int, float)) and value < 0:
-        raise TableError(f"{where}: beloppet {value} är negativt. En fördelningstabell har belopp ≥ 0 kr; "
-                         "rätta raden.")
+        raise TableError(_negative(where, value))
     try:
         amount = parse_amount(value.replace("\u2212", "-") if isinstance(value, str) else value,
                               what="amount")
     except AmountError:
-        raise TableError(f"{where}: {_text(value)[:40]!r} är inget belopp. Skriv hela kronor, t.ex. "
-                         "42 569 204, eller lämna cellen tom om beloppet saknas.") from None
+        raise TableError(_("{where}: {value!r} is not an amount. Write whole kronor, e.g. 42 569 204, or leave the "
+                           "cell empty if the amount is missing.").format(
+            where=where, value=_text(value)[:40])) from None
     if not isinstance(amount, Fraction) or amount.denominator != 1:
-        raise TableError(f"{where}: beloppet {_text(value)!r} har ören; tabellen ska ha hela kronor.")
+        raise TableError(_("{where}: the amount {value!r} has öre; the table must have whole kronor.").format(
+            where=where, value=_text(value)))
     return int(amount)
+
+
+def _negative(where: str, value: object) -> str:
+    return _("{where}: the amount {value} is negative. An allocation table has amounts ≥ 0 kr; correct the "
+             "row.").format(where=where, value=value)
 
 
 def _amount_columns(cells: list[list[object]], region_rows: list[int], region_col: int) -> list[tuple[int, float]]:
@@ -373,15 +393,16 @@ def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) ->
     it (within a twentieth to three times it; the first on ties)."""
     col, exact_names = _region_column(cells)
     if col is None:
-        raise TableError(f"{name}: ingen kolumn med regionnamn. Tabellen ska ha en rad per region, med "
-                         "regionens namn i en kolumn och beloppet till höger om det.")
+        raise TableError(_("{name}: no column of region names. The table must have one row per region, with the "
+                           "region's name in one column and the amount to the right of it.").format(name=name))
     first, last = _table_span(cells, col)
     region_rows = [r for r in range(first, last + 1) if col < len(cells[r]) and _text(cells[r][col])
                    and not TOTAL_LABEL.match(_text(cells[r][col]))]
     columns = _amount_columns(cells, region_rows, col)
     amount_col = _choose_amounts(columns, pot)
     if amount_col is None:
-        raise TableError(f"{name}: ingen kolumn med belopp till höger om regionnamnen (kolumn {col + 1}).")
+        raise TableError(_("{name}: no column of amounts to the right of the region names (column {column}).").format(
+            name=name, column=col + 1))
     table = PublishedTable(name=name, rows=[])
     table.pot_distance = min((_distance(total, pot) for c, total in columns if c == amount_col and pot),
                              default=math.inf)
@@ -391,7 +412,7 @@ def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) ->
         row = cells[r]
         label = _text(row[col]) if col < len(row) else ""
         value = row[amount_col] if amount_col < len(row) else None
-        where = f"{name}, rad {r + 1}"
+        where = _("{table}, row {line}").format(table=name, line=r + 1)
         if TOTAL_LABEL.match(label) or any(TOTAL_LABEL.match(_text(v)) for v in row[:col] if isinstance(v, str)):
             if table.total is None and r > first:
                 table.total = _amount(value, where)
@@ -401,17 +422,20 @@ def parse_cells(cells: list[list[object]], name: str, pot: int | None = None) ->
             continue  # blank rows, notes under the table
         region = _region_of(row[col])
         if region is None:
-            raise TableError(f"{where}: {label[:40]!r} är ingen region. Skriv regionens namn "
-                             "(t.ex. Stockholm, Region Skåne, Västra Götalandsregionen) eller ta bort raden.")
+            raise TableError(_("{where}: {label!r} is not a region. Write the region's name (e.g. Stockholm, Region "
+                               "Skåne, Västra Götalandsregionen) or delete the row.").format(where=where,
+                                                                                            label=label[:40]))
         if region.code in seen:
-            raise TableError(f"{where}: {region.name} står två gånger (också på rad {seen[region.code]}). "
-                             "Ta bort dubbletten.")
+            raise TableError(_("{where}: {region} appears twice (also on row {line}). Delete the duplicate.").format(
+                where=where, region=region.name, line=seen[region.code]))
         seen[region.code] = r + 1
         table.rows.append(TableRow(region, _amount(value, where), r + 1))
     with_amount = [row for row in table.rows if row.amount is not None]
     if len(with_amount) < MIN_REGIONS:
-        hint = (" Är beloppen formler utan sparade värden? Öppna filen i Excel eller LibreOffice och spara den."
-                if not with_amount and name.lower().endswith((".xlsx", ".xlsm")) else "")
-        raise TableError(f"{name}: bara {len(with_amount)} regioner i tabellen har ett belopp; minst "
-                         f"{MIN_REGIONS} behövs för att avgöra befolkning och avrundning.{hint}")
+        text = _("{name}: only {count} regions in the table have an amount; at least {least} are needed to tell the "
+                 "population and the rounding.").format(name=name, count=len(with_amount), least=MIN_REGIONS)
+        if not with_amount and name.lower().endswith((".xlsx", ".xlsm")):
+            text += " " + _("Are the amounts formulas without saved values? Open the file in Excel or LibreOffice "
+                            "and save it.")
+        raise TableError(text)
     return table

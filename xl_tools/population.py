@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from xl_tools.errors import PopulationDataError
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_kr
 from xl_tools.regions import BY_CODE, REGIONS, Region, resolve_region
 
 DATA_DIR = Path(__file__).parent / "data" / "population"
@@ -75,15 +77,13 @@ def to_reference_date(when: object) -> dt.date:
     if isinstance(when, float) and when.is_integer():
         when = int(when)
     if isinstance(when, bool):
-        raise PopulationDataError(f"Not a year or date: {when!r}.")
+        raise PopulationDataError(_("Not a year or date: {value!r}.").format(value=when))
     if isinstance(when, int):
         if 1900 <= when <= 2100:
             return dt.date(when, 11, 1)
         if 3000 < when < 80000:
             return _EXCEL_EPOCH + dt.timedelta(days=when)
-        raise PopulationDataError(
-            f"Not a year or date: {when}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
-        )
+        raise PopulationDataError(_not_a_date(when))
     if isinstance(when, str):
         text = when.strip()
         if text.isdecimal() and len(text) <= 9:  # not '²⁰¹⁶' (isdigit, but int() refuses it)
@@ -95,9 +95,12 @@ def to_reference_date(when: object) -> dt.date:
         written = _written_date(text)
         if written is not None:
             return written
-    raise PopulationDataError(
-        f"Not a year or date: {when!r}. Give a year such as 2016 (meaning 1 November) or a date such as 2018-12-31."
-    )
+    raise PopulationDataError(_not_a_date(repr(when)))
+
+
+def _not_a_date(value: object) -> str:
+    return _("Not a year or date: {value}. Give a year such as 2016 (meaning 1 November), a date such as "
+             "2018-12-31 or '1 november 2016'.").format(value=value)
 
 
 _MONTHS = {name: number for number, names in enumerate((
@@ -139,10 +142,30 @@ def dates_in_text(text: str) -> set[dt.date]:
 
 
 def describe_date(date: dt.date) -> str:
-    """Swedish description: ``1 november 2016``."""
+    """Swedish description, as the agreements and the workbooks write it: ``1 november 2016``."""
     months = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
               "september", "oktober", "november", "december")
     return f"{date.day} {months[date.month - 1]} {date.year}"
+
+
+_MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+                N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+
+def date_text(date: dt.date) -> str:
+    """A date in the current language, for messages: ``1 november 2016`` (Swedish, the default)
+    or ``1 November 2016``; :func:`to_reference_date` reads both back."""
+    month = _(_MONTH_NAMES[date.month - 1])
+    return f"{date.day} {month} {date.year}"
+
+
+# What :meth:`PopulationTable.status` returns, as shown to a user.
+STATUS_TEXT = {"härledd": N_("derived"), "preliminär": N_("provisional")}
+
+
+def status_text(status: str) -> str:
+    """``"härledd"`` → ``härledd`` (Swedish) or ``derived`` (English); ``""`` stays empty."""
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
 @dataclass
@@ -188,15 +211,11 @@ class PopulationTable:
     def missing_message(self, date: dt.date) -> str:
         nov = ", ".join(str(d.year) for d in self.dates() if (d.month, d.day) == (11, 1))
         other = ", ".join(d.isoformat() for d in self.dates() if (d.month, d.day) != (11, 1))
-        hint = (
-            f" Fetch it with 'xl-tools befolkning hamta --ar {date.year}'."
-            if (date.month, date.day) == (11, 1)
-            else ""
-        )
-        return (
-            f"No population data for {describe_date(date)}. 1 November exists for: {nov}; "
-            f"other dates: {other}.{hint}"
-        )
+        text = _("No population data for {date}. 1 November exists for: {years}; other dates: {others}.").format(
+            date=date_text(date), years=nov, others=other)
+        if (date.month, date.day) == (11, 1):
+            text += " " + _("Fetch it with 'xl-tools befolkning hamta --ar {year}'.").format(year=date.year)
+        return text
 
     def population(self, region: object, when: object) -> int:
         """Population of one region at the reference date."""
@@ -230,23 +249,24 @@ def validate_counties(by_code: dict[str, int], date: dt.date) -> None:
     """Check a year of data: exactly the 21 counties, positive integers, plausible total."""
     missing = [BY_CODE[c].name for c in BY_CODE if c not in by_code]
     extra = [c for c in by_code if c not in BY_CODE]
-    if missing or extra:
+    if missing:
         raise PopulationDataError(
-            f"Population for {describe_date(date)} is incomplete: missing {missing or 'none'}, "
-            f"unknown county codes {extra or 'none'}. All 21 counties are needed."
-        )
+            _("Population for {date} is incomplete, missing: {regions}. All 21 counties are needed.").format(
+                date=date_text(date), regions=", ".join(missing)))
+    if extra:
+        raise PopulationDataError(
+            _("Population for {date} has unknown länskoder: {codes}. 'xl-tools regioner' lists the 21 "
+              "counties.").format(date=date_text(date), codes=", ".join(map(str, extra))))
     for code, value in by_code.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise PopulationDataError(
-                f"Population for {BY_CODE[code].name} on {describe_date(date)} is {value!r}; "
-                "it must be a positive whole number."
-            )
+                _("Population for {region} on {date} is {value!r}; it must be a positive whole number.").format(
+                    region=BY_CODE[code].name, date=date_text(date), value=value))
     total = sum(by_code.values())
     if not 8_000_000 <= total <= 13_000_000:
         raise PopulationDataError(
-            f"Population total for {describe_date(date)} is {total:,}, which is not plausible for Sweden "
-            "(expected 8–13 million). Check the source."
-        )
+            _("Population total for {date} is {total}, which is not plausible for Sweden (expected 8–13 million). "
+              "Check the source.").format(date=date_text(date), total=format_kr(total)))
 
 
 def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> PopulationTable:
@@ -261,8 +281,8 @@ def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> 
     table = PopulationTable()
     raw: dict[dt.date, dict[str, int]] = {}
     sources: dict[dt.date, str] = {}
-    fix = ("Fix or delete the line (the file is plain CSV), or fetch the year again with "
-           "'xl-tools befolkning hamta --ar YEAR --replace'.")
+    fix = _("Fix or delete the line (the file is plain CSV), or fetch the year again with "
+            "'xl-tools befolkning hamta --ar YEAR --replace'.")
 
     def problem(message: str, date: dt.date | None = None) -> None:
         if not lenient:
@@ -276,10 +296,12 @@ def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> 
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
     except (UnicodeDecodeError, csv.Error) as exc:
-        problem(f"{path} is not a readable population CSV ({type(exc).__name__}); no year in it is used.")
+        problem(_("{path} is not a readable population CSV ({reason}); no year in it is used.").format(
+            path=path, reason=type(exc).__name__))
         return table
     except OSError as exc:  # a folder, no permission, an unreadable disk
-        problem(f"{path} cannot be read ({exc.strerror or type(exc).__name__}); no year in it is used.")
+        problem(_("{path} cannot be read ({reason}); no year in it is used.").format(
+            path=path, reason=exc.strerror or type(exc).__name__))
         return table
     for lineno, row in enumerate(rows, start=2):
         date = None
@@ -288,13 +310,14 @@ def read_csv(path: Path, default_source: str = "", *, lenient: bool = False) -> 
             code = f"{int(row['county_code']):02d}"
             value = int(row["population"])
         except (KeyError, ValueError, AttributeError, TypeError) as exc:
-            problem(f"{path}: line {lineno} is not a population row ({exc}). "
-                    f"Expected columns: {', '.join(CSV_FIELDS)}.", date)
+            problem(_("{path}: line {line} is not a population row ({reason}). Expected columns: {columns}.").format(
+                path=path, line=lineno, reason=exc, columns=", ".join(CSV_FIELDS)), date)
             continue
         year = raw.setdefault(date, {})
         if code in year and year[code] != value:
-            problem(f"{path}: line {lineno} gives county {code} on {date.isoformat()} a second, different "
-                    f"population ({year[code]} and {value}). Keep one row per county and date.", date)
+            problem(_("{path}: line {line} gives county {code} on {date} a second, different population "
+                      "({first} and {second}). Keep one row per county and date.").format(
+                path=path, line=lineno, code=code, date=date.isoformat(), first=year[code], second=value), date)
             continue
         year[code] = value
         if row.get("source"):
@@ -329,9 +352,9 @@ def write_csv(path: Path, table: PopulationTable) -> None:
         except OSError:
             pass
         raise PopulationDataError(
-            f"Cannot write the population file {path} ({exc.strerror or type(exc).__name__}). Check that "
-            f"{path.parent} is a writable folder, or set XL_TOOLS_DATA to one."
-        ) from None
+            _("Cannot write the population file {path} ({reason}). Check that {folder} is a writable folder, "
+              "or set XL_TOOLS_DATA to one.").format(path=path, reason=exc.strerror or type(exc).__name__,
+                                                     folder=path.parent)) from None
 
 
 def load_shipped() -> PopulationTable:
@@ -361,7 +384,7 @@ def _load_cached(user_file: str) -> PopulationTable:
         table.damaged = {d: msg for d, msg in user.damaged.items() if d not in table.values}
         table.problems = user.problems
         for message in user.problems:
-            print(f"Warning: {message}", file=sys.stderr)
+            print(_("Warning: {message}").format(message=message), file=sys.stderr)
     return table
 
 

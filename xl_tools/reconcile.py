@@ -23,21 +23,24 @@ from xl_tools.allocation_table import PublishedTable, TableError, read_table
 from xl_tools.engine.reconcile import (
     DEFAULT_HIGH,
     DEFAULT_LOW,
+    MAX_RANGE,
     PARTIAL_TOLERANCE,
     Candidate,
     Derivation,
+    DerivationError,
     Progress,
     Reconciliation,
     derive,
     reconcile,
 )
-from xl_tools.errors import AmountError, XlToolsError
+from xl_tools.errors import AmountError
+from xl_tools.i18n import _
 from xl_tools.money import format_kr, parse_amount
 from xl_tools.population import (
     DERIVED_MARK,
     PopulationTable,
+    date_text,
     dates_in_text,
-    describe_date,
     load_population,
     read_csv,
     reload_population,
@@ -61,16 +64,24 @@ def stated_date(texts: list[str]) -> dt.date | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _pot(value: object, what: str = "Potten") -> int:
+def _pot(value: object, fixed: bool = False) -> int:
+    """The pot (or with ``fixed`` the fixed amount per region) in whole kronor."""
     if str(value).strip().startswith(("-", "−")):
-        raise TableError(f"{what} {value!r} är negativ; ange ett belopp ≥ 0 kr.")
+        text = (_("The fixed amount {value!r} is negative; give an amount ≥ 0 kr.") if fixed
+                else _("The pot {value!r} is negative; give an amount ≥ 0 kr."))
+        raise TableError(text.format(value=value))
     try:
         amount = parse_amount(value, what="pot")
     except AmountError:
-        raise TableError(f"{what} {value!r} är inget belopp. Skriv hela kronor, t.ex. 937000000, "
-                         "'937 000 000' eller '937 Mkr'.") from None
+        text = (_("The fixed amount {value!r} is not an amount. Write whole kronor, e.g. 100000000, '100 000 000' "
+                  "or '100 Mkr'.") if fixed
+                else _("The pot {value!r} is not an amount. Write whole kronor, e.g. 937000000, '937 000 000' or "
+                       "'937 Mkr'."))
+        raise TableError(text.format(value=value)) from None
     if amount.denominator != 1:
-        raise TableError(f"{what} {value!r} har ören; ange hela kronor.")
+        text = (_("The fixed amount {value!r} has öre; give whole kronor.") if fixed
+                else _("The pot {value!r} has öre; give whole kronor."))
+        raise TableError(text.format(value=value))
     return int(amount)
 
 
@@ -84,15 +95,20 @@ def _table(table: PublishedTable | str | Path, sheet: str | None, cell_range: st
 def check_pot(table: PublishedTable, pot: int, fixed: int, population: PopulationTable) -> None:
     """Refuse a pot that is not the rows' order of magnitude, and fixed parts that do not fit."""
     if pot <= 0:
-        raise TableError("Potten måste vara större än 0 kr.")
+        raise TableError(_("The pot must be more than 0 kr."))
     n = len(REGIONS)
     if fixed * n > pot:
-        raise TableError(f"De fasta beloppen, {n} × {format_kr(fixed)} kr, är större än potten "
-                         f"{format_kr(pot)} kr. Kontrollera --pot och --fixed-per-region.")
+        raise TableError(_("The fixed amounts, {n} × {fixed} kr, are more than the pot {pot} kr. Check --pot and "
+                           "--fixed-per-region.").format(n=n, fixed=format_kr(fixed), pot=format_kr(pot)))
+    if fixed and fixed * n == pot:
+        raise TableError(_("The fixed amounts, {n} × {fixed} kr, are the whole pot {pot} kr: nothing is split by "
+                           "population. Check --pot and --fixed-per-region.").format(
+            n=n, fixed=format_kr(fixed), pot=format_kr(pot)))
     for row in table.rows:
         if row.amount is not None and row.amount < fixed:
-            raise TableError(f"{table.name}, rad {row.line}: {row.region.name} får {format_kr(row.amount)} kr, "
-                             f"mindre än det fasta beloppet {format_kr(fixed)} kr per region.")
+            raise TableError(_("{table}, row {line}: {region} gets {amount} kr, less than the fixed amount {fixed} kr "
+                               "per region.").format(table=table.name, line=row.line, region=row.region.name,
+                                                     amount=format_kr(row.amount), fixed=format_kr(fixed)))
     latest = population.dates()[-1]
     pops = dict(zip((r.code for r in REGIONS), population.vector(latest)))
     share = sum(pops[r.region.code] for r in table.rows if r.amount is not None) / sum(pops.values())
@@ -100,9 +116,10 @@ def check_pot(table: PublishedTable, pot: int, fixed: int, population: Populatio
     expected = fixed * present + (pot - fixed * n) * share
     ratio = table.row_sum / expected if expected else 0
     if not 1 / MAGNITUDE <= ratio <= MAGNITUDE:
-        raise TableError(f"Potten {format_kr(pot)} kr passar inte tabellen: dess {present} belopp summerar till "
-                         f"{format_kr(table.row_sum)} kr, väntat omkring {format_kr(round(expected))} kr. "
-                         "Ange hela potten i kronor (t.ex. --pot 937000000 eller --pot '937 Mkr').")
+        raise TableError(_("The pot {pot} kr does not fit the table: its {count} amounts sum to {sum} kr, expected "
+                           "about {expected} kr. Give the whole pot in kronor (e.g. --pot 937000000 or --pot "
+                           "'937 Mkr').").format(pot=format_kr(pot), count=present, sum=format_kr(table.row_sum),
+                                                 expected=format_kr(round(expected))))
 
 
 @dataclass
@@ -188,7 +205,7 @@ def avstam(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
     pot_kr = _pot(pot)
     table = _table(table, sheet, cell_range, pot_kr)
     population = load_population() if population is None else population
-    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
+    fixed = _pot(fixed_per_region, fixed=True) if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
     vectors = {d: population.vector(d) for d in population.dates()}
     result = reconcile(table.amounts(), pot_kr, vectors, fixed=fixed)
@@ -243,20 +260,32 @@ def harled(table: PublishedTable | str | Path, pot: object, *, fixed_per_region:
     pot_kr = _pot(pot)
     table = _table(table, sheet, cell_range, pot_kr)
     population = load_population() if population is None else population
-    fixed = _pot(fixed_per_region, "Det fasta beloppet") if fixed_per_region else 0
+    fixed = _pot(fixed_per_region, fixed=True) if fixed_per_region else 0
     check_pot(table, pot_kr, fixed, population)
-    if not 1 <= low <= high or high - low > 50_000_000:
-        raise TableError(f"Intervallet {low}–{high} för rikets folkmängd går inte: ange 1 ≤ från ≤ till och "
-                         "högst 50 miljoner totaler.")
+    if not 1 <= low <= high or high - low + 1 > MAX_RANGE:
+        raise TableError(_("The range {low}–{high} of national totals does not work: give 1 ≤ --fran ≤ --till and at "
+                           "most {most} totals.").format(low=low, high=high, most=format_kr(MAX_RANGE)))
     try:
         found = derive(table.amounts(), pot_kr, fixed=fixed, low=low, high=high, progress=progress)
-    except XlToolsError as exc:
-        raise TableError(f"Härledningen går inte: {exc}") from None
+    except DerivationError as exc:
+        raise TableError(_derivation_error(exc)) from None
     matches = None
     if found.solution is not None:
         vector = list(found.solution.populations)
         matches = next((d for d in population.dates() if population.vector(d) == vector), None)
     return HarledResult(table, pot_kr, fixed, found, matches)
+
+
+def _derivation_error(exc: DerivationError) -> str:
+    """What the engine refused, in the current language (the engine names it, the face words it)."""
+    texts = {
+        "range": _("The range of national totals must be 1 ≤ --fran ≤ --till and at most {most} totals wide.").format(
+            most=format_kr(MAX_RANGE)),
+        "below-fixed": _("An amount in the table is smaller than the fixed amount per region."),
+        "no-rest": _("Nothing of the pot is split by population: the fixed amounts take all of it."),
+        "too-large": _("The amounts are too large to derive a population from (more than 10^11 kr per region)."),
+    }
+    return _("The derivation is not possible: {reason}").format(reason=texts.get(exc.reason, str(exc)))
 
 
 def derived_source(result: HarledResult) -> str:
@@ -271,15 +300,15 @@ def spara(result: HarledResult, when: object, *, replace: bool = False, path: Pa
     marked as derived (provisional). Refuses a date that holds confirmed data unless ``replace``."""
     pops = result.populations()
     if pops is None:
-        raise TableError("Bara en entydig härledning kan sparas; den här tabellen ger ingen entydig befolkning.")
+        raise TableError(_("Only a unique derivation can be saved; this table gives no unique population."))
     date = to_reference_date(when)
     path = user_data_file() if path is None else path
     user = read_csv(path) if path.exists() else PopulationTable()
     current = load_population()
     confirmed = current.has(date) and not current.is_provisional(date)
     if confirmed and not replace:
-        raise TableError(f"Befolkningen den {describe_date(date)} finns redan ({current.source(date)[:60]}). "
-                         "Använd --ersatt för att skriva över den med den härledda.")
+        raise TableError(_("The population at {date} exists already ({source}). Use --ersatt to overwrite it with the "
+                           "derived one.").format(date=date_text(date), source=current.source(date)[:60]))
     user.add(date, {r.code: p for r, p in zip(REGIONS, pops)}, derived_source(result))
     write_csv(path, user)
     reload_population()

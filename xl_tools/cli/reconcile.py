@@ -13,26 +13,28 @@ import click
 
 from xl_tools import reconcile as api
 from xl_tools.cli import cli
-from xl_tools.cli.core import befolkning
+from xl_tools.cli.core import befolkning, signed_kr
+from xl_tools.cli.translated import TranslatedCommand
 from xl_tools.engine.reconcile import DEFAULT_HIGH, DEFAULT_LOW, Candidate
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import N_, _
 from xl_tools.money import format_kr
-from xl_tools.population import describe_date
+from xl_tools.population import date_text, status_text
 from xl_tools.regions import REGIONS
 
 
-def swedish_errors(func: Callable) -> Callable:
-    """Bad input → one line ``Fel: …`` on stderr, exit 2."""
+def one_line_errors(func: Callable) -> Callable:
+    """Bad input → one line ``Fel: …`` (``Error: …`` in English) on stderr, exit 2."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except XlToolsError as exc:
-            click.echo(f"Fel: {exc}", err=True)
+            click.echo(_("Error: {message}").format(message=exc), err=True)
             sys.exit(2)
         except MemoryError:
-            click.echo("Fel: minnet räckte inte; tabellen är för stor.", err=True)
+            click.echo(_("Error: {message}").format(message=_("out of memory; the table is too large.")), err=True)
             sys.exit(2)
 
     return wrapper
@@ -40,107 +42,121 @@ def swedish_errors(func: Callable) -> Callable:
 
 def _table_options(func: Callable) -> Callable:
     func = click.option("--range", "cell_range", default=None, metavar="A1:C30",
-                        help="Cell range of the table in the workbook (default: the whole sheet).")(func)
-    func = click.option("--sheet", default=None, help="Sheet of the workbook (default: the first with regions).")(func)
+                        help=N_("Cell range of the table in the workbook (default: the whole sheet)."))(func)
+    func = click.option("--sheet", default=None,
+                        help=N_("Sheet of the workbook (default: the first with regions)."))(func)
     func = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                        help="text: to read; json: for programs.")(func)
+                        help=N_("text: to read; json: for programs."))(func)
     func = click.option("--fixed-per-region", "fixed", default=None, metavar="BELOPP",
-                        help="A fixed amount per region paid before the population split.")(func)
+                        help=N_("A fixed amount per region paid before the population split."))(func)
     func = click.option("--pot", required=True, metavar="BELOPP",
-                        help="The whole amount split (kronor, or e.g. '937 Mkr').")(func)
+                        help=N_("The whole amount split (kronor, or e.g. '937 Mkr')."))(func)
     return click.argument("table", type=click.Path(path_type=Path))(func)
 
 
+# The rounding methods as a user names them: storsta-rest in Swedish, largest-remainder in English.
+ROUNDING_TEXT = {"kronor": N_("kronor"), "largest-remainder": N_("largest-remainder"),
+                 "residual-to-largest": N_("residual-to-largest")}
+
+
 def _rounding(method: str) -> str:
-    return api.ROUNDING_NAMES_SV.get(method, method)
+    return _(ROUNDING_TEXT[method]) if method in ROUNDING_TEXT else method
+
+
+def _dates(dates: object) -> str:
+    return ", ".join(date_text(d) for d in dates)  # type: ignore[attr-defined]
 
 
 def _date_text(result: api.AvstamResult, c: Candidate) -> str:
     status = result.population.status(c.key)
-    return describe_date(c.key) + (f" ({status})" if status else "")  # type: ignore[arg-type]
+    return date_text(c.key) + (f" ({status_text(status)})" if status else "")  # type: ignore[arg-type]
 
 
 def _differences(c: Candidate) -> list[str]:
-    lines = [f"  {'Kod':<4}{'Region':<18}{'Publicerat':>16}{'Beräknat':>16}{'Skillnad':>10}"]
+    heads = (_("Code"), _("Region"), _("Published"), _("Computed"), _("Difference"))
+    cw, dw = max(4, len(heads[0]) + 1), max(10, len(heads[4]) + 2)
+    lines = [f"  {heads[0]:<{cw}}{heads[1]:<18}{heads[2]:>16}{heads[3]:>16}{heads[4]:>{dw}}"]
     for d in c.differences:
         r = REGIONS[d.index]
-        sign = "+" if d.difference > 0 else "−"
-        lines.append(f"  {r.code:<4}{r.name:<18}{format_kr(d.published):>16}{format_kr(d.computed):>16}"
-                     f"{sign + format_kr(abs(d.difference)):>10}")
+        lines.append(f"  {r.code:<{cw}}{r.name:<18}{format_kr(d.published):>16}{format_kr(d.computed):>16}"
+                     f"{signed_kr(d.difference):>{dw}}")
     return lines
 
 
 def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
-    """The Swedish report of :func:`xl_tools.reconcile.avstam`, one line per item."""
+    """The report of :func:`xl_tools.reconcile.avstam` in the current language, one line per item."""
     best, table = result.best, result.table
-    fixed = f" efter {format_kr(result.fixed)} kr fast per region" if result.fixed else ""
-    head = f"befolkningen den {_date_text(result, best)}{fixed} och avrundning {_rounding(best.method)}"
+    fixed = (" " + _("after {amount} kr fixed per region").format(amount=format_kr(result.fixed))
+             if result.fixed else "")
+    head = _("the population at {date}{fixed} and rounding {rounding}").format(
+        date=_date_text(result, best), fixed=fixed, rounding=_rounding(best.method))
+    counts = {"head": head, "exact": best.exact, "rows": best.rows, "off": len(best.differences)}
     out: list[str] = []
     if result.verdict == "exact":
-        out.append(f"Tabellen stämmer med {head}: {best.exact} av {best.rows} regioner på kronan.")
+        out.append(_("The table matches {head}: {exact} of {rows} regions to the krona.").format(**counts))
         others = result.other_exact_dates
         if others:
-            out.append("Lika bra stämmer " + ", ".join(describe_date(d) for d in others)
-                       + ": tabellen räcker inte för att skilja datumen åt.")
+            out.append(_("{dates} match equally well: the table is not enough to tell the dates apart.").format(
+                dates=_dates(others)))
     elif result.verdict == "partial":
-        out.append(f"Tabellen stämmer nästan med {head}: {best.exact} av {best.rows} regioner på kronan; "
-                   f"{len(best.differences)} avviker med några kronor:")
+        out.append(_("The table nearly matches {head}: {exact} of {rows} regions to the krona; {off} off by a few "
+                     "kronor:").format(**counts))
         out += _differences(best)
     elif 2 * best.exact >= best.rows:
-        out.append(f"Ingen befolkning som verktyget har ger hela tabellen, men {best.exact} av {best.rows} regioner "
-                   f"stämmer på kronan med {head}; {len(best.differences)} avviker mer än en avrundning "
-                   "(skrivfel eller rättade belopp?):")
+        out.append(_("No population the tool holds gives the whole table, but {exact} of {rows} regions match "
+                     "{head} to the krona; {off} off by more than a rounding (typing errors or corrected "
+                     "amounts?):").format(**counts))
         out += _differences(best)
     else:
-        out.append(f"Ingen befolkning som verktyget har ger tabellen. Närmast är {head}: {best.exact} av "
-                   f"{best.rows} regioner på kronan, största avvikelse {format_kr(best.largest_difference)} kr.")
-        out.append(f"Tabellen bygger troligen på en annan befolkning: härled den med 'xl-tools befolkning harled "
-                   f"{path or table.name} --pot {result.pot}'.")
+        out.append(_("No population the tool holds gives the table. Closest is {head}: {exact} of {rows} regions to "
+                     "the krona, largest difference {largest} kr.").format(
+            largest=format_kr(best.largest_difference), **counts))
+        out.append(_("The table is probably based on another population: derive it with 'xl-tools befolkning "
+                     "harled {table} --pot {pot}'.").format(table=path or table.name, pot=result.pot))
     close = [d for d in result.close_dates if d not in result.other_exact_dates]
     if close:
-        out.append("Nästan lika bra stämmer " + ", ".join(describe_date(d) for d in close)
-                   + ": potten är för liten för att skilja datumen åt säkert.")
+        out.append(_("{dates} match almost as well: the pot is too small to tell the dates apart with "
+                     "certainty.").format(dates=_dates(close)))
     if result.stated_differs:
-        out.append(f"Beloppen stämmer med {describe_date(best.key)}, inte {describe_date(result.stated)} "  # type: ignore[arg-type]
-                   "som tabellen anger.")
+        out.append(_("The amounts match {best}, not {stated} as the table states.").format(
+            best=date_text(best.key), stated=date_text(result.stated)))  # type: ignore[arg-type]
     if result.reconciliation.unit > 1:
-        out.append(f"Beloppen är avrundade till hela {format_kr(result.reconciliation.unit)} kr; "
-                   "jämförelsen görs i den enheten.")
+        out.append(_("The amounts are rounded to whole {unit} kr; the comparison is made in that unit.").format(
+            unit=format_kr(result.reconciliation.unit)))
     if table.missing:
-        out.append("Saknas i tabellen (jämförs inte): " + ", ".join(r.name for r in table.missing) + ".")
+        out.append(_("Missing from the table (not compared): {regions}.").format(
+            regions=", ".join(r.name for r in table.missing)))
     if table.total is not None:
         diff = table.row_sum - table.total
         if diff:
-            out.append(f"Summaraden {format_kr(table.total)} kr stämmer inte med radernas summa "
-                       f"{format_kr(table.row_sum)} kr ({'+' if diff > 0 else '−'}{format_kr(abs(diff))} kr).")
+            out.append(_("The total row {total} kr does not match the sum of the rows {sum} kr ({difference} "
+                         "kr).").format(total=format_kr(table.total), sum=format_kr(table.row_sum),
+                                        difference=signed_kr(diff)))
         else:
-            out.append(f"Summaraden {format_kr(table.total)} kr är radernas summa.")
+            out.append(_("The total row {total} kr is the sum of the rows.").format(total=format_kr(table.total)))
     if not table.missing and table.row_sum != result.pot:
-        diff = table.row_sum - result.pot
-        out.append(f"Raderna summerar till {format_kr(table.row_sum)} kr, {'+' if diff > 0 else '−'}"
-                   f"{format_kr(abs(diff))} kr mot potten {format_kr(result.pot)} kr.")
+        out.append(_("The rows sum to {sum} kr, {difference} kr against the pot {pot} kr.").format(
+            sum=format_kr(table.row_sum), difference=signed_kr(table.row_sum - result.pot), pot=format_kr(result.pot)))
     if result.verdict != "exact":
-        out.append("Bästa kandidater:")
+        out.append(_("Best candidates:"))
         for c in result.reconciliation.candidates[:5]:
-            out.append(f"  {_date_text(result, c):<34}{_rounding(c.method):<19}{c.exact:>3} av {c.rows} på kronan, "
-                       f"avvikelse {format_kr(c.total_difference)} kr")
+            line = _("{exact} of {rows} to the krona, difference {difference} kr").format(
+                exact=f"{c.exact:>3}", rows=c.rows, difference=format_kr(c.total_difference))
+            out.append(f"  {_date_text(result, c):<34}{_rounding(c.method):<19}{line}")
     return out
 
 
-@cli.command("avstam")
+@cli.command("avstam", help=N_(
+    "Check a published allocation TABLE (CSV or .xlsx): which population date and which rounding reproduce it, "
+    "and where it differs.\n\n"
+    "Exit 0 when every row matches, 1 when some differ or nothing fits, 2 on bad input.\n\n"
+    "Example: xl-tools avstam fordelning.csv --pot \"1 382 Mkr\""), cls=TranslatedCommand)
 @_table_options
 @click.option("--datum", "stated", default=None, metavar="DATUM",
-              help="The reference date the table's text states (default: read from its headings).")
-@swedish_errors
+              help=N_("The reference date the table's text states (default: read from its headings)."))
+@one_line_errors
 def avstam_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | None, cell_range: str | None,
                stated: str | None) -> None:
-    """Check a published allocation TABLE (CSV or .xlsx): which population date and which
-    rounding reproduce it, and where it differs.
-
-    Exit 0 when every row matches, 1 when some differ or nothing fits, 2 on bad input.
-
-    Example: xl-tools avstam fordelning.csv --pot "1 382 Mkr"
-    """
     result = api.avstam(table, pot, fixed_per_region=fixed or 0, stated=stated, sheet=sheet,
                         cell_range=cell_range)
     if fmt == "json":
@@ -152,40 +168,44 @@ def avstam_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | 
 
 
 def harled_text(result: api.HarledResult) -> list[str]:
-    """The Swedish report of :func:`xl_tools.reconcile.harled`."""
+    """The report of :func:`xl_tools.reconcile.harled` in the current language."""
     d = result.derivation
-    span = f"mellan {format_kr(d.low)} och {format_kr(d.high)}"
+    span = _("between {low} and {high}").format(low=format_kr(d.low), high=format_kr(d.high))
     out: list[str] = []
     solution = d.solution
     if solution is not None:
         methods = ", ".join(_rounding(m) for m in solution.methods)
-        out.append(f"Entydig lösning: rikets folkmängd {format_kr(solution.total)} (avrundning {methods}); "
-                   f"ingen annan total {span} passar.")
+        out.append(_("Unique solution: national population {total} (rounding {methods}); no other total {span} "
+                     "fits.").format(total=format_kr(solution.total), methods=methods, span=span))
         if result.matches:
             status = api.load_population().status(result.matches)
-            out.append(f"Den är lika med befolkningen den {describe_date(result.matches)}"
-                       f"{f' ({status})' if status else ''} som verktyget redan har.")
+            out.append(_("It equals the population at {date}{status} that the tool already holds.").format(
+                date=date_text(result.matches), status=f" ({status_text(status)})" if status else ""))
         else:
-            out.append("Den är inte lika med någon befolkning som verktyget har.")
-        out.append(f"  {'Kod':<4}{'Region':<18}{'Befolkning':>12}")
+            out.append(_("It equals no population the tool holds."))
+        code, region, population = _("Code"), _("Region"), _("Population")
+        cw = max(4, len(code) + 1)
+        out.append(f"  {code:<{cw}}{region:<18}{population:>12}")
         for r, p in zip(REGIONS, result.populations() or []):
-            out.append(f"  {r.code:<4}{r.name:<18}{format_kr(p):>12}")
+            out.append(f"  {r.code:<{cw}}{r.name:<18}{format_kr(p):>12}")
         return out
     if d.totals == 0:
-        out.append(f"Ingen heltalsbefolkning med rikstotal {span} ger tabellen med avrundning kronor, "
-                   "storsta-rest eller rest-till-storsta.")
-        out.append("Tabellen är kanske inte en ren befolkningsfördelning (eller har rättade rader): "
-                   "jämför med 'xl-tools avstam'.")
+        out.append(_("No integer population with a national total {span} gives the table with rounding kronor, "
+                     "largest-remainder or residual-to-largest.").format(span=span))
+        out.append(_("The table is perhaps not a pure population split (or has corrected rows): compare with "
+                     "'xl-tools avstam'."))
         return out
-    count = format_kr(d.totals) + ("" if d.exact_count else " (högst)")
-    out.append(f"Ingen entydig lösning: {count} rikstotaler {span} passar.")
+    count = format_kr(d.totals) + ("" if d.exact_count else " " + _("(at most)"))
+    out.append(_("No unique solution: {count} national totals {span} fit.").format(count=count, span=span))
     if d.unit > 1:
-        out.append(f"Tabellen är för grov: beloppen är avrundade till hela {format_kr(d.unit)} kr.")
+        out.append(_("The table is too coarse: the amounts are rounded to whole {unit} kr.").format(
+            unit=format_kr(d.unit)))
     if result.table.missing and len(result.table.missing) > 1:
-        out.append("Regioner utan belopp (" + ", ".join(r.name for r in result.table.missing)
-                   + ") kan inte härledas var för sig.")
+        out.append(_("Regions without an amount ({regions}) cannot be derived one by one.").format(
+            regions=", ".join(r.name for r in result.table.missing)))
     for s in d.solutions[:5]:
-        out.append(f"  total {format_kr(s.total)}: avrundning {', '.join(_rounding(m) for m in s.methods)}")
+        out.append("  " + _("total {total}: rounding {methods}").format(
+            total=format_kr(s.total), methods=", ".join(_rounding(m) for m in s.methods)))
     return out
 
 
@@ -195,7 +215,7 @@ def _progress_bar():
     if not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=1, label="Söker rikstotaler", file=sys.stderr) as bar:
+    with click.progressbar(length=1, label=_("Searching national totals"), file=sys.stderr) as bar:
         state = {"done": 0}
 
         def progress(done: int, total: int) -> None:
@@ -206,26 +226,23 @@ def _progress_bar():
         yield progress
 
 
-@befolkning.command("harled")
+@befolkning.command("harled", cls=TranslatedCommand, help=N_(
+    "Derive the integer population vector behind a published allocation TABLE.\n\n"
+    "Every national total from --fran to --till is tried in exact integer arithmetic with the rounding methods "
+    "kronor, largest-remainder and residual-to-largest. Exit 0 when the solution is unique, 1 otherwise, "
+    "2 on bad input.\n\n"
+    "Example: xl-tools befolkning harled fordelning.csv --pot \"5 886,5 Mkr\" --fixed-per-region \"100 Mkr\""))
 @_table_options
 @click.option("--fran", "low", type=int, default=DEFAULT_LOW, show_default=True,
-              help="Smallest national total to try.")
+              help=N_("Smallest national total to try."))
 @click.option("--till", "high", type=int, default=DEFAULT_HIGH, show_default=True,
-              help="Largest national total to try.")
+              help=N_("Largest national total to try."))
 @click.option("--spara", "save", default=None, metavar="DATUM",
-              help="Store a unique result as the population at DATUM (e.g. 2024-11-01), marked as derived.")
-@click.option("--ersatt", "replace", is_flag=True, help="With --spara: overwrite confirmed data for DATUM.")
-@swedish_errors
+              help=N_("Store a unique result as the population at DATUM (e.g. 2024-11-01), marked as derived."))
+@click.option("--ersatt", "replace", is_flag=True, help=N_("With --spara: overwrite confirmed data for DATUM."))
+@one_line_errors
 def harled_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | None, cell_range: str | None,
                low: int, high: int, save: str | None, replace: bool) -> None:
-    """Derive the integer population vector behind a published allocation TABLE.
-
-    Every national total from --fran to --till is tried in exact integer arithmetic with the
-    rounding methods kronor, storsta-rest and rest-till-storsta. Exit 0 when the solution is
-    unique, 1 otherwise, 2 on bad input.
-
-    Example: xl-tools befolkning harled fordelning.csv --pot "5 886,5 Mkr" --fixed-per-region "100 Mkr"
-    """
     with _progress_bar() as progress:
         result = api.harled(table, pot, fixed_per_region=fixed or 0, low=low, high=high, sheet=sheet,
                             cell_range=cell_range, progress=progress)
@@ -238,6 +255,7 @@ def harled_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | 
         for line in harled_text(result):
             click.echo(line)
     if saved is not None:
-        click.echo(f"Sparade den härledda befolkningen som {describe_date(api.to_reference_date(save))} i "
-                   f"{saved} (märkt {api.DERIVED_MARK}; ersätts av 'xl-tools befolkning hamta').", err=fmt == "json")
+        click.echo(_("Saved the derived population as {date} in {path} (marked {mark}; replaced by 'xl-tools "
+                     "befolkning hamta').").format(date=date_text(api.to_reference_date(save)), path=saved,
+                                                   mark=api.DERIVED_MARK), err=fmt == "json")
     sys.exit(0 if result.unique else 1)

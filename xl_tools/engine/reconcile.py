@@ -1,7 +1,8 @@
 """Reconcile a published allocation table with population vectors, and derive the vector behind it.
 
 Numbers only (no prose, no files): the faces (``xl-tools avstam``, ``xl-tools befolkning
-harled``, the auditor) turn the results into text.
+harled``, the auditor) turn the results into text. Input :func:`derive` refuses is a
+:class:`DerivationError` whose ``reason`` the faces word for the user.
 
 Regions are positions ``0 … n−1`` in the order of the population vectors (länskod order
 for the 21 regions); a published table is a list with the printed amount per position,
@@ -56,6 +57,16 @@ MAX_EXACT_CHECKS = 5_000
 _MAX_NODES = 2_000  # enumeration budget per total (wide intervals, largest remainder)
 
 Progress = Callable[[int, int], None]
+
+
+class DerivationError(XlToolsError):
+    """Input :func:`derive` cannot take. ``reason`` names it for the faces, which word it for the
+    user (the engine returns numbers, not prose; the English message is for programmers):
+    ``range``, ``below-fixed``, ``no-rest`` or ``too-large``."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def fixed_plus_population(pot: Fraction | int, fixed: Fraction | int,
@@ -267,19 +278,20 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     """
     n = len(published)
     if not 1 <= low <= high or high - low + 1 > MAX_RANGE:
-        raise XlToolsError(f"The range of totals must be 1 ≤ low ≤ high and at most {MAX_RANGE:,} wide.")
+        raise DerivationError("range", f"The range of totals must be 1 ≤ low ≤ high and at most {MAX_RANGE} wide.")
     unit = table_unit(published, pot, fixed)
     amounts = [None if a is None else (a - fixed) // unit for a in published]
     if any(a is not None and a < 0 for a in amounts):
-        raise XlToolsError("An amount is smaller than the fixed part per region.")
+        raise DerivationError("below-fixed", "An amount is smaller than the fixed part per region.")
     rest = (pot - fixed * n) // unit
     if rest <= 0:
-        raise XlToolsError("Nothing of the pot is split by population.")
+        raise DerivationError("no-rest", "Nothing of the pot is split by population.")
     present = [i for i, a in enumerate(amounts) if a is not None]
     free = [i for i, a in enumerate(amounts) if a is None]
     biggest = max(amounts[i] for i in present)  # type: ignore[type-var]
     if (2 * biggest + 3) * high >= _INT64_LIMIT or 2 * rest * high >= _INT64_LIMIT:
-        raise XlToolsError("The amounts are too large for the derivation (more than 10^11 kr per region).")
+        raise DerivationError("too-large",
+                              "The amounts are too large for the derivation (more than 10^11 kr per region).")
     # The methods that pay exactly the pot fix a single missing amount: the pot minus the others.
     exact_sum = {m: _complete(amounts, rest, free) for m in methods if m != "kronor"}
     plans = {m: exact_sum[m] if m in exact_sum else (amounts, present, free) for m in methods}
