@@ -15,7 +15,6 @@ is regenerated atomically (:func:`xl_tools.followup.compilation.generate_compila
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
