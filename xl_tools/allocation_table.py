@@ -11,7 +11,7 @@ CSV: separator ``;``, tab or ``,``; UTF-8 with or without BOM, CP1252, or UTF-16
 Swedish digit-group spaces (also non-breaking and narrow no-break spaces) and ``kr``.
 Workbooks are read with openpyxl in read-only mode (cell values only: no macros, no external
 links, no formulas evaluated), after the archive's declared sizes have been checked against the
-auditor's zip-bomb limits (:class:`xl_tools.audit.reader.SafeZip`).
+zip-bomb and entity checks (:mod:`xl_tools.safe_open`).
 
 The table: the first column in which at least :data:`MIN_REGIONS` cells name a region (any
 spelling :func:`~xl_tools.regions.resolve_region` accepts), and the first column right of it
@@ -180,11 +180,11 @@ def _csv_cells(path: Path) -> list[list[object]]:
 
 def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[list[object]]]:
     """The cells of the chosen sheet, or of every sheet (at most :data:`MAX_SHEETS`) that names regions."""
-    from xl_tools.audit.reader import SafeZip, WorkbookReadError
+    from xl_tools.safe_open import UnsafeFileError, check_workbook_file
 
     try:
-        SafeZip(path).close()  # declared sizes checked before anything is decompressed
-    except WorkbookReadError as exc:
+        check_workbook_file(path)  # the one gate: regular file, zip sizes and ratio, no DTD or entities
+    except UnsafeFileError as exc:
         raise TableError(_("{name} cannot be read safely: {reason}").format(name=path.name, reason=exc)) from None
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException

@@ -131,9 +131,11 @@ def check_container(path: str | Path, *, limits: Limits = OPENPYXL_LIMITS) -> Pa
 class SafeZip:
     """A zip archive whose declared sizes have been checked against :class:`Limits`."""
 
-    def __init__(self, path: str | Path, *, limits: Limits = OPENPYXL_LIMITS) -> None:
+    def __init__(self, path: str | Path, *, limits: Limits = OPENPYXL_LIMITS, ooxml: bool = True) -> None:
+        """``ooxml=False`` admits other zip-based documents (an .ods) to the same size checks."""
         self.path = Path(path)
         self.limits = limits
+        self.ooxml = ooxml
         try:
             self.zf = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -170,7 +172,7 @@ class SafeZip:
         if total > limits.max_total:
             raise UnsafeFileError(f"{name} would expand to {total:,} bytes (limit {limits.max_total:,}); "
                                   "refusing to read a possible zip bomb.")
-        if "[Content_Types].xml" not in seen:
+        if self.ooxml and "[Content_Types].xml" not in seen:
             raise UnsafeFileError(f"{name} is a zip archive but not an .xlsx workbook (no [Content_Types].xml); "
                                   "save it as .xlsx.")
 

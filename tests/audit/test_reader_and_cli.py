@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, kind):
 def test_specific_messages(tmp_path):
     files = _bad_files(tmp_path)
     for kind, words in [("encrypted", "encrypted"), ("xls", ".xls"), ("bomb", "zip bomb"),
-                        ("text", "not an Excel workbook")]:
+                        ("text", "not an .xlsx workbook")]:
         with pytest.raises(WorkbookReadError, match=words.replace(".", r"\.")):
             audit_workbook(files[kind])
 

@@ -25,7 +25,7 @@ TIMEOUT = 180.0
 
 def is_ods(path: Path) -> bool:
     """True for an OpenDocument spreadsheet (by its ``mimetype`` member, whatever the name)."""
-    container = open_container(path)
+    container = open_container(path, ooxml=False)
     try:
         if "mimetype" not in container.names:
             return False
@@ -52,7 +52,7 @@ def sheet_names(path: Path) -> list[str]:
         if tag == "table:table":
             depth[0] -= 1
 
-    container = open_container(path)
+    container = open_container(path, ooxml=False)
     try:
         if "content.xml" not in container.names:
             raise WorkbookReadError(f"{path.name} is an OpenDocument file without content.xml; it is damaged.")

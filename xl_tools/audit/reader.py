@@ -17,10 +17,8 @@ Macros (``vbaProject.bin``) are noted, never run; external links are listed, nev
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +28,8 @@ from xl_tools.audit.evaluate import beyond_excel_limits
 from xl_tools.audit.formula import MAX_COL, MAX_ROW, translate
 from xl_tools.audit.model import Cell, Sheet, Workbook, column_number
 from xl_tools.errors import XlToolsError
+from xl_tools.safe_open import OLE_MAGIC  # noqa: F401  (re-exported for callers and tests)
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_TOTAL_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real workbook
-MAX_MEMBER_UNCOMPRESSED = 512 << 20
-MAX_RATIO = 200  # XML compresses 10–50×; bombs compress 1000× and more
-MAX_MEMBERS = 20_000
 _CHUNK = 1 << 20
 _ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
@@ -49,8 +43,8 @@ class _Refused(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Container safety: the one place that decides whether a file may be opened and how its XML is
-# parsed. (A shared opener for import/verify/carry-over may replace this section.)
+# Container safety: whether a file may be opened is decided by xl_tools.safe_open (the one gate for
+# every reader); how its XML is parsed (expat, no DTD or entities) is decided here.
 # ---------------------------------------------------------------------------------------------
 
 def _refuse_entities(*_args: object) -> None:
@@ -101,63 +95,22 @@ class SafeZip:
         self.zf.close()
 
 
-def open_container(path: Path) -> SafeZip:
-    """Refuse, with one line, what is not a readable .xlsx/.xlsm — before reading anything that
-    could block or expand: only a regular file is opened; encrypted and .xls files are named;
-    member count, declared sizes and compression ratios are checked against zip-bomb limits."""
+def open_container(path: Path, *, ooxml: bool = True) -> SafeZip:
+    """Refuse, with one line, what is not a readable .xlsx/.xlsm — through the one gate every reader
+    of a workbook passes (:mod:`xl_tools.safe_open`, with the limits for streaming readers): only a
+    regular file is opened; encrypted and .xls files are named; part count, declared sizes,
+    compression ratios and duplicate parts are checked before anything is decompressed.
+    ``ooxml=False`` for an OpenDocument file (no ``[Content_Types].xml``), which gets the same checks."""
+    from xl_tools.safe_open import STREAMING_LIMITS, UnsafeFileError
+    from xl_tools.safe_open import SafeZip as CheckedZip
+    from xl_tools.safe_open import check_container as gate
+
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise WorkbookReadError(f"{path}: no such file. Check the path.") from None
-    except OSError as exc:
-        raise WorkbookReadError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise WorkbookReadError(f"{path} is a folder; give an .xlsx or .xlsm file.")
-    if not stat.S_ISREG(info.st_mode):
-        raise WorkbookReadError(f"{path} is not a regular file (a pipe, device or socket); "
-                                "give an .xlsx or .xlsm file saved on disk.")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            if head == OLE_MAGIC:
-                fh.seek(0)
-                blob = fh.read(1 << 20)
-                if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
-                    raise WorkbookReadError(
-                        f"{path.name} is encrypted (password to open). Remove the password in Excel "
-                        "(File > Info > Protect Workbook) and save a copy to audit.")
-                raise WorkbookReadError(
-                    f"{path.name} is an old binary Excel file (.xls). Open it in Excel or LibreOffice "
-                    "and save it as .xlsx to audit it.")
-    except OSError as exc:
-        raise WorkbookReadError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if head[:2] != b"PK":
-        raise WorkbookReadError(
-            f"{path.name} is not an Excel workbook (expected an .xlsx or .xlsm file, a zip archive).")
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise WorkbookReadError(f"{path.name} is a corrupt or truncated zip file ({str(exc).splitlines()[0]}); "
-                                "open it in Excel and save it again.") from None
-    infos = zf.infolist()
-    try:
-        if len(infos) > MAX_MEMBERS:
-            raise WorkbookReadError(f"{path.name} has {len(infos)} parts; refusing to read (possible zip bomb).")
-        total = 0
-        for member in infos:
-            total += member.file_size
-            ratio = member.file_size / max(member.compress_size, 1)
-            if member.file_size > MAX_MEMBER_UNCOMPRESSED or (member.file_size > (8 << 20) and ratio > MAX_RATIO):
-                raise WorkbookReadError(
-                    f"{path.name}: part {member.filename} would expand to {member.file_size:,} bytes "
-                    f"(ratio {ratio:.0f}:1); refusing to read a possible zip bomb.")
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise WorkbookReadError(f"{path.name} would expand to {total:,} bytes; "
-                                    "refusing to read a possible zip bomb.")
-    except WorkbookReadError:
-        zf.close()
-        raise
-    return SafeZip(path, zf)
+        gate(path, limits=STREAMING_LIMITS)
+        checked = CheckedZip(path, limits=STREAMING_LIMITS, ooxml=ooxml)
+    except UnsafeFileError as exc:
+        raise WorkbookReadError(str(exc)) from None
+    return SafeZip(Path(path), checked.zf)
 
 
 def check_container(path: Path) -> None:
