@@ -227,7 +227,8 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
     A column that a rounding method reproduces exactly (:func:`_exact_split`, e.g. the residual
     on the largest region) is a correct split, said in one info line. Not checked: columns
     capped with MIN (at most the share, by design) and columns that add up several allocations
-    (each part is checked on its own). The "matches no date" warning is only for typed amounts: a formula column applies the workbook's own rule."""
+    (each part is checked on its own). The "matches no date" warning is only for typed amounts: a formula
+    column applies the workbook's own rule."""
     try:
         table_dates = load_population().dates()
     except XlToolsError:
