@@ -117,3 +117,33 @@ def test_region_errors_speak_swedish_by_default(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("XL_TOOLS_LANG", "en")
     with pytest.raises(UnknownRegionError, match="^Unknown region 'Atlantis'. Did you mean"):
         resolve_region("Atlantis")
+
+
+@pytest.mark.parametrize("env, args, expected", [
+    ({}, [], "Fel: Okänd region 'Atlantis'. Menade du:"),
+    ({"XL_TOOLS_LANG": "en"}, [], "Error: Unknown region 'Atlantis'. Did you mean:"),
+    ({}, ["--lang", "en"], "Error: Unknown region 'Atlantis'. Did you mean:"),
+    ({"XL_TOOLS_LANG": "en"}, ["--lang", "sv"], "Fel: Okänd region 'Atlantis'."),
+])
+def test_the_program_speaks_swedish_by_default(env: dict[str, str], args: list[str], expected: str) -> None:
+    """The installed program (its main(), as a user runs it), not only the click group."""
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("XL_TOOLS_LANG", "LANGUAGE")} | env
+    result = subprocess.run([sys.executable, "-m", "xl_tools", *args, "andel", "Atlantis", "1", "2016"],
+                            capture_output=True, text=True, env=environ, timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected) and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_click_usage_errors_follow_the_language() -> None:
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("XL_TOOLS_LANG", "LANGUAGE")}
+    result = subprocess.run([sys.executable, "-m", "xl_tools", "andel"], capture_output=True, text=True,
+                            env=environ, timeout=60, cwd=ROOT)
+    assert result.returncode == 2 and result.stderr.startswith("Fel: Argument saknas: 'REGION'.")
+    helped = subprocess.run([sys.executable, "-m", "xl_tools", "andel", "--help"], capture_output=True, text=True,
+                            env=environ, timeout=60, cwd=ROOT)
+    assert helped.stdout.startswith("Användning: xl-tools andel")

@@ -80,6 +80,8 @@ def merge_root_causes(workbook: Workbook, findings: list[Finding], quiet: bool =
         return findings
     roots = roots[:MAX_ROOTS]
     rest = [_quieted(f) for f in findings if f.rule == "XL010" and f not in roots] if quiet else []
+    # A typed number that differs from what its formula gives (XL010 error) is value evidence, not a
+    # pattern heuristic: it keeps its severity whatever the tuned settings say about XL010's patterns.
     refs = References(workbook)
     absorbed: dict[int, Finding] = {}
     merged: list[Finding] = []
@@ -95,8 +97,9 @@ def merge_root_causes(workbook: Workbook, findings: list[Finding], quiet: bool =
         for f in caused:
             absorbed[id(f)] = f
         absorbed[id(root)] = root
-        merged.append(_with_consequences(root, caused, reached, quiet) if reached or caused
-                      else _quieted(root) if quiet else root)
+        mute = quiet and root.severity < Severity.ERROR
+        merged.append(_with_consequences(root, caused, reached, mute) if reached or caused
+                      else _quieted(root) if mute else root)
     return [f for f in findings if id(f) not in absorbed] + merged
 
 
