@@ -10,7 +10,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup build test lint bench udf-shims wheel-smoke
+.PHONY: setup build test test-fast lint docs catalogues previews bench udf-shims wheel-smoke
 
 $(SETUP_STAMP): setup.cfg pyproject.toml scripts/setup.sh
 	VENV=$(VENV) ./scripts/setup.sh
@@ -18,16 +18,38 @@ $(SETUP_STAMP): setup.cfg pyproject.toml scripts/setup.sh
 
 setup: $(SETUP_STAMP)
 
+# SOURCE_DATE_EPOCH from the last commit: an unchanged template gives a byte-identical workbook.
 build: setup
-	$(PYTHON) -m xl_tools build
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(PYTHON) -m xl_tools build
 
+LINTED := xl_tools tests benchmarks scripts examples docs/cogutil.py
+
+# The whole suite (every tier, the docs check, the examples, the catalogue check), the linter and
+# the wheel smoke test. CI runs exactly this.
 test: setup
 	$(PYTHON) -m pytest -q
-	$(PYTHON) -m ruff check xl_tools tests benchmarks scripts
+	$(PYTHON) -m ruff check $(LINTED)
 	./scripts/wheel_smoke.sh $(PYTHON)
 
+# Without the spreadsheet tier (no LibreOffice, no formulas recalculation): for quick iterations.
+test-fast: setup
+	$(PYTHON) -m pytest -q -m "not spreadsheet"
+	$(PYTHON) -m ruff check $(LINTED)
+
 lint: setup
-	$(PYTHON) -m ruff check xl_tools tests benchmarks scripts
+	$(PYTHON) -m ruff check $(LINTED)
+
+# Regenerate the generated parts of the docs (command reference, real output, examples) with cog.
+docs: setup
+	$(PYTHON) -m cogapp -I docs -r README.md docs/*.md
+
+# Extract the texts marked for translation, merge them into the Swedish catalogue, compile it.
+catalogues: setup
+	$(PYTHON) scripts/catalogues.py
+
+# A PNG of the first page of each sheet of every workbook, rendered by LibreOffice in sv-SE.
+previews: setup
+	$(PYTHON) scripts/previews.py
 
 # Regenerate macros/xl_tools_udfs.bas and the LibreOffice shims from xl_tools/udfs.py.
 udf-shims: setup

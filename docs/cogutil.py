@@ -95,3 +95,43 @@ def example(name: str) -> None:
                             check=True)
     cog.outl(f"```python\n{path.read_text(encoding='utf-8').rstrip()}\n```\n")
     cog.outl(f"```text\n$ python examples/{name}\n{result.stdout.rstrip()}\n```")
+
+
+def previews() -> None:
+    """Markdown image links to docs/previews/ (made by ``make previews``), one section per workbook."""
+    from pathlib import Path
+
+    import cog  # type: ignore[import-not-found]  # only importable inside a cog run
+
+    folder = Path(__file__).resolve().parent / "previews"
+    books: dict[str, list[Path]] = {}
+    for png in sorted(folder.glob("*.png")):
+        books.setdefault(png.stem.split("--")[0], []).append(png)
+    for book, pngs in books.items():
+        cog.outl(f"\n### {book}.xlsx\n")
+        for png in pngs:
+            cog.outl(f"![{book}: {png.stem.split('--')[1]}](previews/{png.name})")
+
+
+def shell(args: str, *, keep: tuple[int, ...] | None = None, show_exit: bool = False) -> None:
+    """``$ xl-tools ARGS`` and what it prints; ``keep`` keeps only those output lines (others become ``…``)."""
+    import cog  # type: ignore[import-not-found]  # only importable inside a cog run
+
+    from xl_tools.cli import cli
+
+    _as_a_user_sees_it()
+    result = CliRunner().invoke(cli, shlex.split(args), prog_name="xl-tools", catch_exceptions=False)
+    lines = result.output.rstrip("\n").split("\n")
+    if keep is not None:
+        shown: list[str] = []
+        for i, line in enumerate(lines):
+            if i in keep or i - len(lines) in keep:
+                shown.append(line)
+            elif not shown or shown[-1] != "…":
+                shown.append("…")
+        lines = shown
+    cog.outl(f"$ xl-tools {args}" + ('; echo "exit $?"' if show_exit else ""))
+    cog.outl("\n".join(lines))
+    if show_exit:
+        cog.outl(f"exit {result.exit_code}")
+    cog.outl("")

@@ -1,6 +1,8 @@
 """Audit a workbook someone edited by hand: a typed number where a formula belongs.
 
-Run: python examples/audit_workbook.py
+The edit is made with openpyxl and the file saved again by LibreOffice, as a spreadsheet
+program would save it (with the values it shows). Run: python examples/audit_workbook.py
+(needs LibreOffice; takes a few seconds)
 """
 
 import tempfile
@@ -9,6 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from xl_tools.audit import audit_workbook
+from xl_tools.libreoffice.recalc import recalculate
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent / "workbooks" / "sjukskrivning-2017-2018.xlsx"
@@ -23,7 +26,8 @@ with tempfile.TemporaryDirectory() as tmp:
     cell = sheet.cell(uppsala.row, header.column)
     cell.value = 1_234_567
     book.save(edited)
-    report = audit_workbook(edited)
+    saved = recalculate(edited, Path(tmp) / "saved.xlsx")  # saved by a spreadsheet program, with values
+    report = audit_workbook(saved)
     for finding in report.findings:
         if finding.sheet == "Villkor 1" and finding.cell == cell.coordinate:
             print(f"{finding.sheet}!{finding.cell} {finding.rule} {finding.severity.label}: {finding.message}")

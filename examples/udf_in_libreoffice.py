@@ -14,7 +14,7 @@ from xl_tools.libreoffice.recalc import recalculate
 
 with tempfile.TemporaryDirectory() as tmp:
     profile = Path(tmp) / "profile"
-    install(profile)  # what 'xl-tools libreoffice install --profile DIR' does
+    install(profile, create=True)  # what 'xl-tools libreoffice install --profile DIR --create' does
     sheet = Path(tmp) / "andel.xlsx"
     book = xlsxwriter.Workbook(str(sheet))
     cells = book.add_worksheet()

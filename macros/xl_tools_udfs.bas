@@ -9,14 +9,14 @@ Attribute VB_Name = "xl_tools_udfs"
 '   region: Regionens namn, länskod eller länsbokstav, t.ex. "Norrbotten", "25" eller "BD".
 '   pot: Beloppet som fördelas, i kronor (t.ex. 150000000 eller "150 Mkr").
 '   ar: Året i "befolkningsmängd den 1 november ÅR" (2017 års medel: 2016), eller ett datum.
-'   avrundning: Valfri: "kronor", "largest-remainder" eller "none". Utelämnad: exakt belopp.
+'   avrundning: Valfri: "kronor", "largest-remainder", "rest-till-storsta" eller "none". Utelämnad: exakt belopp.
 ' FK_BEFOLKNING(region; ar): Regionens befolkning den 1 november år ÅR (eller vid ett annat datum). Exempel: =FK_BEFOLKNING("Gotland"; 2016).
 '   region: Regionens namn, länskod eller länsbokstav.
 '   ar: Året (befolkningen den 1 november ÅR) eller ett datum, t.ex. 2018-12-31.
 ' FK_FORDELA(pot; ar; [avrundning]): Fördelar beloppet på alla 21 regioner efter befolkning, som en kolumn i länskodsordning (samma ordning som FK_REGIONER()). Exempel: =FK_FORDELA(100000000; 2016; "largest-remainder").
 '   pot: Beloppet som fördelas, i kronor.
 '   ar: Året (befolkningen den 1 november ÅR) eller ett datum.
-'   avrundning: Valfri: "kronor", "largest-remainder" eller "none". Utelämnad: exakta belopp.
+'   avrundning: Valfri: "kronor", "largest-remainder", "rest-till-storsta" eller "none". Utelämnad: exakta belopp.
 ' FK_REGIONER(): De 21 regionerna i länskodsordning, som en kolumn (samma ordning som FK_FORDELA och FK_KONTAKTER).
 ' FK_REGION(text): Regionens normaliserade namn, t.ex. =FK_REGION("Västra Götalandsregionen") ger "Västra Götaland".
 '   text: Ett regionnamn som det skrivs, t.ex. "Region Jämtland Härjedalen", "VGR" eller "01".
@@ -25,7 +25,7 @@ Attribute VB_Name = "xl_tools_udfs"
 '   pot: Potten i kronor.
 '   belopp_per_kontakt: Ersättning per kontakt i kronor, t.ex. 3000.
 '   ar: Året (befolkningen den 1 november ÅR) som ger varje regions tak.
-'   avrundning: Valfri: "kronor", "largest-remainder" eller "none". Utelämnad: exakta belopp.
+'   avrundning: Valfri: "kronor", "largest-remainder", "rest-till-storsta" eller "none". Utelämnad: exakta belopp.
 #Const App = "Microsoft Excel" 'Adjust when using outside of Excel
 
 Function FK_ANDEL(region, pot, ar, Optional avrundning)

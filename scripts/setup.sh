@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install everything xl_tools needs, on a fresh machine or an existing one, and only what is missing:
 #
-# 1. system packages (Debian/Ubuntu, apt-get): LibreOffice Calc headless with Python scripting, and
-#    python3-venv (Debian's python3 has no ensurepip without it) — only those not installed yet;
+# 1. system packages (Debian/Ubuntu, apt-get): LibreOffice Calc headless with Python scripting,
+#    python3-venv (Debian's python3 has no ensurepip without it), poppler-utils and the Carlito font
+#    (Calibri's metrics) to render workbooks to PDF/PNG as Excel lays them out — only those not
+#    installed yet;
 # 2. a project virtual environment .venv (python3 -m venv), so nothing is pip-installed into the
 #    system's Python (refused by Debian's own python3, PEP 668) or into whatever python3 is first on
 #    PATH; the package goes in editable with its test tools — only when .venv is new or setup.cfg /
@@ -23,7 +25,8 @@ VENV="${VENV:-.venv}"
 
 need_apt=()
 if [ "${XL_TOOLS_SKIP_APT:-0}" != 1 ] && command -v dpkg >/dev/null 2>&1; then
-  for pkg in libreoffice-calc-nogui libreoffice-script-provider-python python3-uno python3-venv; do
+  for pkg in libreoffice-calc-nogui libreoffice-script-provider-python python3-uno python3-venv \
+             poppler-utils fonts-crosextra-carlito; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
   done
 fi

@@ -41,6 +41,7 @@ def _wrong_cache_workbook(path: Path) -> Path:
     return path
 
 
+@pytest.mark.spreadsheet
 @needs_lo
 def test_recalculate_replaces_wrong_cached_values(tmp_path: Path, lo_profile: Path) -> None:
     src = _wrong_cache_workbook(tmp_path / "in.xlsx")
@@ -54,6 +55,7 @@ def test_recalculate_replaces_wrong_cached_values(tmp_path: Path, lo_profile: Pa
     assert openpyxl.load_workbook(dst).active["A3"].value == "=A1+A2"
 
 
+@pytest.mark.spreadsheet
 @needs_lo
 def test_recalculate_default_profile_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               lo_profile: Path) -> None:
@@ -103,6 +105,7 @@ def test_missing_source_file(tmp_path: Path) -> None:
         recalculate(tmp_path / "nope.xlsx", tmp_path / "out.xlsx", profile=tmp_path / "p")
 
 
+@pytest.mark.spreadsheet
 def test_timeout_kills_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\nsleep 30\n")
@@ -113,6 +116,7 @@ def test_timeout_kills_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         recalculate(src, tmp_path / "out.xlsx", timeout=0.5, profile=tmp_path / "p")
 
 
+@pytest.mark.spreadsheet
 def test_no_output_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 0\n")
@@ -124,6 +128,7 @@ def test_no_output_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.spreadsheet
 @needs_lo
 def test_not_a_spreadsheet_is_an_error(tmp_path: Path, lo_profile: Path) -> None:
     src = tmp_path / "broken.xlsx"
@@ -135,6 +140,7 @@ def test_not_a_spreadsheet_is_an_error(tmp_path: Path, lo_profile: Path) -> None
 # --------------------------------------------------------------------------- the =FK_...() functions in Calc
 
 
+@pytest.mark.spreadsheet
 def test_install_into_isolated_profile_registers_module(tmp_path: Path) -> None:
     from xl_tools.libreoffice import install as lo_install
 
@@ -160,6 +166,7 @@ def test_basic_module_is_valid_xml_with_every_function() -> None:
         assert f"Function {name}(" in code
 
 
+@pytest.mark.spreadsheet
 def test_lo_script_imports_xl_tools_with_system_python(tmp_path: Path) -> None:
     """LibreOffice's Python is not ours: the installed script must find xl_tools by its recorded path."""
     import shutil
@@ -203,6 +210,7 @@ CELLS = [
 ]
 
 
+@pytest.mark.spreadsheet
 @needs_lo
 def test_fk_functions_in_libreoffice_match_python(tmp_path: Path, udf_profile: Path) -> None:
     from xl_tools import udfs
@@ -247,6 +255,7 @@ def test_fk_functions_in_libreoffice_match_python(tmp_path: Path, udf_profile: P
     assert "FK_ANDEL" in str(openpyxl.load_workbook(out).active["A1"].value)
 
 
+@pytest.mark.spreadsheet
 @needs_lo
 def test_without_install_the_functions_are_unknown(tmp_path: Path, lo_profile: Path) -> None:
     src = tmp_path / "u.xlsx"

@@ -311,6 +311,8 @@ def build_all(template_dir: Path, out_dir: Path, *, progress: Callable[[str], No
     raws = read_folder(template_dir)
     for raw in raws:
         raw.kind.loader()(raw.path)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise XlToolsError(f"{out_dir} is not a folder (it is a file). Give another --out.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

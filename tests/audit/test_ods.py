@@ -23,6 +23,7 @@ def _to_ods(xlsx: Path, tmp_path: Path) -> Path:
     return outdir / (xlsx.stem + ".ods")
 
 
+@pytest.mark.spreadsheet
 def test_ods_is_audited_under_its_own_names(book, tmp_path):
     sheet = column("A", 1, [1, 2, 3, 4, 5, 6]) | {"A7": ("=SUM(A1:A5)", 15), "B1": "Summa"}
     ods = _to_ods(book({"Utfall per region": sheet}), tmp_path)
@@ -34,6 +35,7 @@ def test_ods_is_audited_under_its_own_names(book, tmp_path):
     assert {p.name for p in Path(tempfile.gettempdir()).glob("xl_tools_ods_*")} == before
 
 
+@pytest.mark.spreadsheet
 def test_ods_renamed_to_xlsx_is_still_read_as_ods(book, tmp_path):
     ods = _to_ods(book({"S": column("A", 1, [1, 2, 3])}), tmp_path)
     renamed = ods.with_suffix(".xlsx")

@@ -123,9 +123,10 @@ def test_typed_number_over_formula_is_one_finding_listing_what_it_disturbs(book)
     found = [f for f in audit_workbook(path, settings=loud).findings if f.severity.label != "info"]
     assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "error")]
     assert "It disturbs 2 cells that use it: B7 (XL014), C7." in found[0].message
-    # shipped settings (XL010 quiet by cross-validation): still one finding, as severe as what it took in
+    # shipped settings: XL010's pattern findings are quiet by cross-validation, but a typed number that
+    # differs from what its formula gives (999, not 80) is value evidence and stays an error
     found = [f for f in audit_workbook(path).findings if f.severity.label != "info"]
-    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "warning")]
+    assert [(f.cell, f.rule, f.severity.label) for f in found] == [("B4", "XL010", "error")]
 
 
 def test_annotate_writes_copy_with_comments_and_summary(tmp_path, book):

@@ -23,13 +23,20 @@ def _benchmark():
 
 
 def test_quiet_rule_is_reported_as_info(book):
-    sheet = column("A", 1, [1, 2, 3, 4, 5, 6]) | {f"B{r}": (f"=A{r}*2", r * 2) for r in range(1, 7)}
-    sheet["B4"] = 999.0  # typed over the pattern; nothing uses it
+    """Quieting XL010 mutes its pattern findings; a typed number that differs from what the
+    formula gives is value evidence and stays an error."""
+    sheet = column("A", 1, [1, 2, 3, 4, 5, 6]) | {f"B{r}": (f"=MYADDIN(A{r})", r * 2) for r in range(1, 7)}
+    sheet["B4"] = 999.0  # typed over a pattern the auditor cannot work out; nothing uses it
     path = book({"S": sheet})
     loud = audit_workbook(path, settings=DEFAULT.changed(quiet=frozenset()))
     quiet = audit_workbook(path, settings=DEFAULT.changed(quiet=frozenset({"XL010"})))
-    assert [(f.cell, f.severity.label) for f in loud.findings if f.rule == "XL010"] == [("B4", "error")]
+    assert [(f.cell, f.severity.label) for f in loud.findings if f.rule == "XL010"] == [("B4", "warning")]
     assert [(f.cell, f.severity.label) for f in quiet.findings if f.rule == "XL010"] == [("B4", "info")]
+    computable = column("A", 1, [1, 2, 3, 4, 5, 6]) | {f"B{r}": (f"=A{r}*2", r * 2) for r in range(1, 7)}
+    computable["B4"] = 999.0  # =A4*2 gives 8
+    path = book({"S": computable})
+    quiet = audit_workbook(path, settings=DEFAULT.changed(quiet=frozenset({"XL010"})))
+    assert [(f.cell, f.severity.label) for f in quiet.findings if f.rule == "XL010"] == [("B4", "error")]
 
 
 def test_grid_holds_the_shipped_values_and_only_tunable_rules_are_quieted():

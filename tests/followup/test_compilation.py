@@ -25,6 +25,7 @@ def scenario(tmp_path_factory, compilation):
     return out, result, reports
 
 
+@pytest.mark.spreadsheet
 def test_empty_workbook_shows_every_region_missing_and_is_three_way(tmp_path, compilation):
     out = tmp_path / "v3.xlsx"
     result = generate_compilation(compilation, out, generated=FIXED_TIME)
@@ -35,6 +36,7 @@ def test_empty_workbook_shows_every_region_missing_and_is_three_way(tmp_path, co
     assert verify_workbook(out).mismatches == []
 
 
+@pytest.mark.spreadsheet
 def test_scenario_three_way(scenario):
     out, _, _ = scenario
     report = verify_workbook(out)

@@ -52,6 +52,7 @@ def test_kontroll_agrees_with_document_and_flags_population_share_deviations(def
     assert row_of(rows, "Antal avvikelser")[1] == 2
 
 
+@pytest.mark.spreadsheet
 def test_default_workbook_three_way(default_book):
     path, _ = default_book
     report = verify_workbook(path)
@@ -60,6 +61,7 @@ def test_default_workbook_three_way(default_book):
     assert report.mismatches == []
 
 
+@pytest.mark.spreadsheet
 def test_regeneration_keeps_inputs_and_nine_month_scenario_is_three_way(tmp_path):
     out = tmp_path / "n.xlsx"
     generate_internal(INTERNAL, out, generated=FIXED_TIME)

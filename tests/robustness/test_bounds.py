@@ -145,6 +145,7 @@ def test_mismatch_names_who_agrees_and_who_differs() -> None:
     assert report.summary() == "Formulas (Python) differ(s) from the others in 2 cell(s); no two agree in 1 cell(s)."
 
 
+@pytest.mark.spreadsheet
 def test_verify_progress_per_engine() -> None:
     messages: list[str] = []
     report = verify_workbook(REPO / "workbooks" / "sjukskrivning-2020-villkor3.xlsx", libreoffice=False,

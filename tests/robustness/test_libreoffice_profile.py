@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xl_tools.cli import cli
@@ -19,6 +20,7 @@ def test_unknown_profile_is_an_error_unless_create(tmp_path: Path) -> None:
     assert not typo.exists()
 
 
+@pytest.mark.spreadsheet
 def test_uninstall_removes_what_install_added(tmp_path: Path) -> None:
     profile = tmp_path / "profile"
     runner = CliRunner()

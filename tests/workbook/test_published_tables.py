@@ -102,6 +102,7 @@ def test_workbook_reproduces_the_published_table(generated, template, post_id, f
     assert ws.cell(FIRST + 22, col).value == total
 
 
+@pytest.mark.spreadsheet
 @pytest.mark.parametrize("template", sorted({t for t, _, _, _ in TABLES}))
 def test_published_workbooks_three_ways(generated, template):
     report = verify_workbook(generated[template])

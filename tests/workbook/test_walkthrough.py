@@ -24,6 +24,7 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.spreadsheet
 @pytest.mark.parametrize("rounding", ["largest-remainder", "kronor", "rest-till-storsta", "none"])
 def test_walkthrough_in_a_fresh_folder(tmp_path, monkeypatch, rounding):
     monkeypatch.chdir(tmp_path)

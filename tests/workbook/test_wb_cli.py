@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from wb_helpers import AGREEMENT_2017
 
@@ -73,6 +74,7 @@ def test_build_with_no_templates(tmp_path):
     assert "No templates" in line
 
 
+@pytest.mark.spreadsheet
 def test_verify_command(tmp_path):
     out = tmp_path / "x.xlsx"
     run("generate", str(TEMPLATE_DIR / "sjukskrivning-2020-villkor3.toml"), "-o", str(out))

@@ -56,6 +56,7 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.spreadsheet
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_agreement_workbook_three_ways(tmp_path, agreement, name):
     out = tmp_path / f"{name}.xlsx"
@@ -88,6 +89,7 @@ def test_contact_stimulus_equals_the_engine(tmp_path, agreement):
     assert abs(sum(got) - 50_000_000) <= 10
 
 
+@pytest.mark.spreadsheet
 @pytest.mark.parametrize("total_contacts", ["below_pot", "above_pot"])
 def test_one_year_template_three_ways(tmp_path, total_contacts):
     agreement = load_template(TEMPLATE_DIR / "sjukskrivning-2020-villkor3.toml")
@@ -106,6 +108,7 @@ def test_one_year_template_three_ways(tmp_path, total_contacts):
     assert got == [int(a) for a in expected]
 
 
+@pytest.mark.spreadsheet
 @pytest.mark.parametrize("rounding", ["largest-remainder", "residual-to-largest", "none"])
 @pytest.mark.parametrize("name", ["mixed", "contacts"])
 def test_every_rounding_method_three_ways(tmp_path, agreement, rounding, name):
@@ -137,6 +140,7 @@ def test_every_rounding_method_three_ways(tmp_path, agreement, rounding, name):
             assert sum(got) == 50_000_000
 
 
+@pytest.mark.spreadsheet
 def test_utfall_above_max_is_counted_alike_by_all_three(tmp_path, agreement):
     """The Kontroll count of regions with Utfall > Max (SUMPRODUCT((values>limits)*1)) is computed alike by
     formulas 1.3.4 and LibreOffice: a typed Utfall above Max is found by both."""
@@ -163,6 +167,7 @@ def test_utfall_above_max_is_counted_alike_by_all_three(tmp_path, agreement):
     assert values(recalculated, "Info").cell(4, 2).value == "FEL"
 
 
+@pytest.mark.spreadsheet
 def test_a_pot_with_its_own_rounding(tmp_path):
     """A post's own avrundning overrides the agreement's for that pot only (formulas and checks alike)."""
     from xl_tools.engine.rules import population_share

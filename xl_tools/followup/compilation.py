@@ -49,6 +49,7 @@ from xl_tools.workbook.blocks import (
 )
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
+from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import ChartSpec, Sheet, Workbook, quote
 
 KIND = "villkor3_sammanstallning"
@@ -631,7 +632,7 @@ def build_compilation(c: Compilation, reports: Reports | None = None, *, table: 
                       generated: dt.datetime | None = None) -> Workbook:
     """Lay out the workbook (no file written)."""
     return CompilationBuilder(c, reports or Reports(), table or load_population(),
-                              generated or dt.datetime.now().replace(microsecond=0)).build()
+                              generated or generation_time()).build()
 
 
 def validate_reports(c: Compilation, reports: Reports) -> None:

@@ -44,6 +44,7 @@ from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
 from xl_tools.workbook.inputs import CarryReport, parse_count
+from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import Sheet, Workbook, plain_number, quote
 
 KIND = "intern_fordelning"
@@ -753,7 +754,7 @@ def build_internal(t: Internal, inputs: InternalInputs | None = None, *, table: 
                    generated: dt.datetime | None = None) -> Workbook:
     """Lay out the workbook (no file written)."""
     return InternalBuilder(t, inputs or InternalInputs(), table or load_population(),
-                           generated or dt.datetime.now().replace(microsecond=0)).build()
+                           generated or generation_time()).build()
 
 
 def generate_internal(template: str | Path | Internal, out: str | Path, *, inputs: InternalInputs | None = None,

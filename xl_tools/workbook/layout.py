@@ -30,6 +30,7 @@ from xl_tools.workbook.blocks import (
     region_columns,
 )
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
+from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, plain_number, quote
 
 ROUNDING_TEXT = {
@@ -700,4 +701,4 @@ def _range_text(numbers: list[int]) -> str:
 def build_workbook(agreement: Agreement, table: PopulationTable, inputs: Inputs,
                    generated: dt.datetime | None = None) -> Workbook:
     """Lay out the whole workbook with formulas and engine values (no file written)."""
-    return Builder(agreement, table, inputs, generated or dt.datetime.now()).build()
+    return Builder(agreement, table, inputs, generated or generation_time()).build()

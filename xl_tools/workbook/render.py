@@ -8,6 +8,7 @@ Excel's US notation (``#,##0``); Swedish Excel shows them as ``1 234``.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,16 @@ STYLES: dict[str, dict[str, Any]] = {
     "text_sub": {"italic": True, "indent": 1},
     "header_group": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "align": "center"},
 }
+
+
+def generation_time() -> dt.datetime:
+    """When a workbook is generated, as shown on its Info sheet: ``SOURCE_DATE_EPOCH`` (seconds since
+    1970, UTC) when it is set, so that an unchanged template gives a byte-identical workbook
+    (``make build`` sets it from the last commit); else the local time now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdecimal() and len(epoch) <= 12:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)
 
 
 def render(workbook: Workbook, path: Path) -> None:
