@@ -30,12 +30,6 @@ MIN_POT = 10_000
 AMOUNT_HEADER = re.compile(r"belopp|utfall|fördeln|tilldel|medel|bidrag|ersättning|utbetal|\bkr\b|kronor|summa",
                            re.IGNORECASE)
 MAX_HEADER = re.compile(r"\bmax|maximal|högsta|\btak\b", re.IGNORECASE)
-_DATE_TEXT = [
-    (re.compile(r"1\s*nov(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 11, 1),
-    (re.compile(r"(\d{4})-11-01"), 11, 1),
-    (re.compile(r"31\s*dec(?:ember)?\.?\s*(\d{4})", re.IGNORECASE), 12, 31),
-    (re.compile(r"(\d{4})-12-31"), 12, 31),
-]
 
 
 @lru_cache(maxsize=65536)
@@ -148,17 +142,15 @@ def region_coverage(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def stated_dates(ctx: AuditContext) -> set:
-    """Reference dates the workbook states in its text ("1 november 2017", "2017-11-01")."""
-    import datetime as dt
-    found = set()
+    """Reference dates the workbook states in its text ("1 november 2017", "2017-11-01"), read by
+    :func:`xl_tools.population.dates_in_text` (the one reader of stated dates, also for avstam)."""
+    from xl_tools.population import dates_in_text
+
+    found: set = set()
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
             if cell.kind == "s" and isinstance(cell.value, str) and len(cell.value) < 200:
-                for pattern, month, day in _DATE_TEXT:
-                    for m in pattern.finditer(cell.value):
-                        year = int(m.group(1))
-                        if 1990 <= year <= 2100:
-                            found.add(dt.date(year, month, day))
+                found |= dates_in_text(cell.value)
     return found
 
 
