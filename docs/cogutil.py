@@ -16,7 +16,11 @@ from click.testing import CliRunner
 def _as_a_user_sees_it() -> None:
     """The docs show what a user sees by default: Swedish (also when the tests, which read
     English, run the check). Called by every helper that cog runs, never on import."""
+    from xl_tools.i18n import apply_to_click, set_language
+
     os.environ["XL_TOOLS_LANG"] = "sv"
+    set_language("sv")
+    apply_to_click()  # click's own texts (Användning:, Flaggor:) in Swedish, whatever ran before
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:

@@ -31,8 +31,9 @@ def _report(result: GenerateResult) -> None:
 
 @cli.command()
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default=True, help="Folder of agreement templates (*.toml).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=WORKBOOK_DIR, show_default=True,
+              show_default="the shipped templates/", help="Folder of agreement templates (*.toml).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=WORKBOOK_DIR,
+              show_default="workbooks/ of the checkout, else ./workbooks",
               help="Folder for the generated workbooks.")
 @click.option("--discard-unmatched", is_flag=True,
               help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
@@ -77,7 +78,7 @@ def generate(template: str, output: Path | None, discard_unmatched: bool, force:
 
 @cli.command("mallar")
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default=True, help="Folder of templates (*.toml).")
+              show_default="the shipped templates/", help="Folder of templates (*.toml).")
 def mallar(template_dir: Path) -> None:
     """List the templates: id, kind, years and title (use the id with 'xl-tools generate ID')."""
     infos = pipeline.describe_templates(template_dir)
