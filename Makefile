@@ -18,9 +18,11 @@ $(SETUP_STAMP): setup.cfg pyproject.toml scripts/setup.sh
 
 setup: $(SETUP_STAMP)
 
-# SOURCE_DATE_EPOCH from the last commit: an unchanged template gives a byte-identical workbook.
+# SOURCE_DATE_EPOCH from the last commit that changed what a workbook is made from (templates/,
+# xl_tools/): unchanged templates and code give byte-identical workbooks, so git shows no change.
 build: setup
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(PYTHON) -m xl_tools build
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- templates xl_tools 2>/dev/null | grep . || date +%s) \
+		$(PYTHON) -m xl_tools build
 
 LINTED := xl_tools tests benchmarks scripts examples docs/cogutil.py
 
