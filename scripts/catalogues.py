@@ -55,7 +55,8 @@ def compiled_bytes(catalogue: Catalog) -> bytes:
 
 def main(argv: list[str]) -> int:
     catalogue = merged(extract())
-    untranslated = [m.id for m in catalogue if m.id and not m.string]
+    untranslated = [m.id for m in catalogue if m.id and (not m.string or (isinstance(m.string, tuple)
+                                                                          and not all(m.string)))]
     if "--check" in argv:
         with open(PO, "rb") as fh:
             on_disk = read_po(fh, locale="sv")

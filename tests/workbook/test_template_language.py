@@ -183,10 +183,10 @@ def test_generate_and_build_say_which_check_is_fel_and_exit_alike(tmp_path):
     built = run("build", "--templates", str(templates), "--out", str(tmp_path / "out"))
     for result in (generated, built):
         assert result.exit_code == 1, result.output
-        assert "Kontroll: FEL (11 kontroll(er) väntar på data)" in result.output
+        assert "Kontroll: FEL (11 checks wait for data)" in result.output
         assert "FEL: Totalt till regionerna 2017" in result.output
     ok = run("generate", str(AGREEMENT_2017), "-o", str(tmp_path / "ok.xlsx"))
-    assert ok.exit_code == 0 and "Kontroll: OK (11 kontroll(er) väntar på data)" in ok.output
+    assert ok.exit_code == 0 and "Kontroll: OK (11 checks wait for data)" in ok.output
 
 
 def test_rule_typo_gets_a_suggestion_and_landstingen_are_the_regions(tmp_path):

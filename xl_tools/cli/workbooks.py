@@ -9,6 +9,7 @@ import click
 from xl_tools import pipeline
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
+from xl_tools.i18n import _, ngettext
 from xl_tools.safe_write import replacing_foreign_allowed
 from xl_tools.workbook import GenerateResult, build_all
 from xl_tools.workbook.generate import WORKBOOK_DIR
@@ -19,14 +20,16 @@ FORCE_OPTION = click.option("--force", is_flag=True,
 
 def _report(result: GenerateResult) -> None:
     book = result.workbook
-    waiting = f" ({book.waiting} kontroll(er) väntar på data)" if book is not None and book.waiting else ""
-    click.echo(f"  wrote {result.path}  Kontroll: {result.status}{waiting}")
+    waiting = (" " + ngettext("({n} check waits for data)", "({n} checks wait for data)", book.waiting).format(
+        n=book.waiting)) if book is not None and book.waiting else ""
+    click.echo("  " + _("wrote {path}  Kontroll: {status}{waiting}").format(
+        path=result.path, status=result.status, waiting=waiting))
     if book is not None and book.failed:
         click.echo("  FEL: " + "; ".join(book.failed[:5]) + (" …" if len(book.failed) > 5 else ""))
     if result.carry.carried or result.carry.unplaced:
         click.echo(f"  {result.carry.summary()}")
     if result.backup:
-        click.echo(f"  previous version kept as {result.backup}")
+        click.echo("  " + _("previous version kept as {path}").format(path=result.backup))
 
 
 @cli.command()
@@ -56,8 +59,8 @@ def _exit_if_fel(results: list[GenerateResult]) -> None:
     generate."""
     failed = [r for r in results if r.status == "FEL"]
     if failed:
-        raise click.ClickException(f"Kontroll is FEL in {', '.join(str(r.path) for r in failed)}; "
-                                   "see its sheet Kontroll.")
+        raise click.ClickException(_("Kontroll is FEL in {paths}; see its sheet Kontroll.").format(
+            paths=", ".join(str(r.path) for r in failed)))
 
 
 @cli.command()
@@ -100,9 +103,9 @@ def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
     for m in report.mismatches[:50]:
         click.echo(str(m))
     if len(report.mismatches) > 50:
-        click.echo(f"… and {len(report.mismatches) - 50} more.")
-    click.echo(f"{report.formula_cells} formula cells checked against {', '.join(report.checked)}: "
-               f"{len(report.mismatches)} mismatch(es).")
+        click.echo(_("… and {n} more.").format(n=len(report.mismatches) - 50))
+    click.echo(_("{cells} formula cells checked against {engines}: {n} mismatch(es).").format(
+        cells=report.formula_cells, engines=", ".join(report.checked), n=len(report.mismatches)))
     if report.mismatches:
         click.echo(report.summary())
         raise SystemExit(1)

@@ -17,6 +17,7 @@ from typing import Any
 
 from xl_tools.agreement import Agreement, Post
 from xl_tools.errors import UnknownRegionError, XlToolsError
+from xl_tools.i18n import _
 from xl_tools.regions import BY_CODE, REGIONS, resolve_region
 
 YES = "Ja"
@@ -99,12 +100,13 @@ class CarryReport:
 
     def summary(self) -> str:
         if not self.carried and not self.unplaced:
-            return "No inputs to carry over."
-        text = f"Carried over {len(self.carried)} input cell(s), {len(self.changed)} of them not the default"
+            return _("No inputs to carry over.")
+        text = _("Carried over {n} input cell(s), {changed} of them not the default").format(
+            n=len(self.carried), changed=len(self.changed))
         text += (": " + ", ".join(self.changed[:8]) + (" …" if len(self.changed) > 8 else "") + ".") if self.changed \
             else "."
         if self.unplaced:
-            text += f" Could not place {len(self.unplaced)}: " + "; ".join(self.unplaced[:5])
+            text += " " + _("Could not place {n}:").format(n=len(self.unplaced)) + " " + "; ".join(self.unplaced[:5])
             if len(self.unplaced) > 5:
                 text += f" … (+{len(self.unplaced) - 5})"
         return text
