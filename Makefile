@@ -33,9 +33,10 @@ test: setup
 	$(PYTHON) -m ruff check $(LINTED)
 	./scripts/wheel_smoke.sh $(PYTHON)
 
-# Without the spreadsheet tier (no LibreOffice, no formulas recalculation): for quick iterations.
+# Without the spreadsheet tier (no LibreOffice, no formulas recalculation) and the slow tier (hostile
+# files and faults in capped subprocesses): for quick iterations. `make test` runs every tier.
 test-fast: setup
-	$(PYTHON) -m pytest -q -m "not spreadsheet"
+	$(PYTHON) -m pytest -q -m "not spreadsheet and not slow"
 	$(PYTHON) -m ruff check $(LINTED)
 
 lint: setup

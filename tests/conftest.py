@@ -5,8 +5,9 @@ subprocess, LibreOffice included); tests/test_i18n.py and the command tests chec
 default explicitly.
 
 Test tiers: a test that starts LibreOffice or recalculates with `formulas` is marked
-``@pytest.mark.spreadsheet``. ``make test`` runs every tier; ``make test-fast`` leaves the
-spreadsheet tier out. So that the marker cannot drift, a test without it that reaches
+``@pytest.mark.spreadsheet``; the hostile-file and fault tests that run capped subprocesses
+are ``slow`` (module marks in tests/robustness and tests/audit/test_hostile.py). ``make test``
+runs every tier; ``make test-fast`` leaves both out. So that the marker cannot drift, a test without it that reaches
 LibreOffice or `formulas` in this process fails, saying it needs the marker.
 """
 

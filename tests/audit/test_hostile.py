@@ -13,6 +13,9 @@ from pathlib import Path
 import minixlsx
 import pytest
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 CPU_SECONDS = 20
 MEMORY = 1 << 30  # 1 GiB address space for the child
 

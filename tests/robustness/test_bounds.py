@@ -21,6 +21,9 @@ from xl_tools.money import parse_amount
 from xl_tools.udfs import ERROR_PREFIX, FK_ANDEL, FK_FORDELA, FK_KONTAKTER
 from xl_tools.verify import verify_workbook
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 SECONDS = 15
 
 

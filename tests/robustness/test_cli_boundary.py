@@ -12,6 +12,9 @@ from click.testing import CliRunner
 from xl_tools import api
 from xl_tools.cli import cli
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(("exc", "code", "words"), [
     (RuntimeError("boom\nsecond line"), 1, "internal error (RuntimeError: boom second line); please report it"),

@@ -31,6 +31,9 @@ from xl_tools.workbook import generate as generate_module
 from xl_tools.workbook.generate import generate_workbook
 from xl_tools.workbook.inputs import Inputs, read_inputs
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 TEMPLATE = REPO / "templates" / "sjukskrivning-2017-2018.toml"
 KEEP_BACKUPS = 5
 BACKUP_NAME = r"\.bak-\d{8}-\d{6}(-\d+)?\.xlsx"

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,9 @@ from xl_tools.money import MAX_AMOUNT, format_kr, parse_amount
 from xl_tools.population import to_reference_date
 from xl_tools.regions import REGIONS, Region, resolve_region
 from xl_tools.udfs import ERROR_PREFIX, FK_ANDEL, FK_FORDELA, FK_KONTAKTER
+
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(max_examples=300, deadline=500, suppress_health_check=[HealthCheck.too_slow])
 

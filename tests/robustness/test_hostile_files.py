@@ -16,6 +16,9 @@ import pytest
 from tests.robustness import hostile
 from tests.robustness.harness import REPO, assert_one_line_error, run_capped
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 TEMPLATE = REPO / "templates" / "sjukskrivning-2020-villkor3.toml"
 COMPILATION = REPO / "workbooks" / "villkor3-sammanstallning-2020.xlsx"
 CAP_SECONDS = 20

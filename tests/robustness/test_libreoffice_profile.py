@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from xl_tools.cli import cli
 from xl_tools.libreoffice import install as lo_install
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 
 def test_unknown_profile_is_an_error_unless_create(tmp_path: Path) -> None:
     typo = tmp_path / "libreofice" / "4"

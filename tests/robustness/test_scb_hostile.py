@@ -22,6 +22,9 @@ from xl_tools import scb
 from xl_tools.errors import XlToolsError
 from xl_tools.regions import REGIONS
 
+# Subprocesses under time and memory caps: the slow tier (left out by make test-fast).
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parent / "fixtures"
 V2 = Path(__file__).parents[1] / "fixtures" / "scb"
 META = json.loads((V2 / "TAB1267_metadata.json").read_text(encoding="utf-8"))
