@@ -10,7 +10,7 @@ import os
 import shlex
 
 import click
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 
 def _as_a_user_sees_it() -> None:
@@ -40,13 +40,16 @@ def all_commands() -> list[tuple[tuple[str, ...], click.Command]]:
     return [((), cli), *_commands(cli)]
 
 
-def run(args: str, *, env: dict[str, str] | None = None) -> str:
-    """The output of ``xl-tools ARGS`` (stdout and stderr), as the program prints it."""
+def invoke(args: str) -> Result:
+    """Run ``xl-tools ARGS`` in this process: its output (stdout and stderr) and exit code."""
     from xl_tools.cli import cli
 
-    runner = CliRunner()
-    result = runner.invoke(cli, shlex.split(args), prog_name="xl-tools", env=env, catch_exceptions=False)
-    return result.output
+    return CliRunner().invoke(cli, shlex.split(args), prog_name="xl-tools", catch_exceptions=False)
+
+
+def run(args: str) -> str:
+    """The output of ``xl-tools ARGS`` (stdout and stderr), as the program prints it."""
+    return invoke(args).output
 
 
 def cli_reference() -> None:
@@ -121,10 +124,8 @@ def shell(args: str, *, keep: tuple[int, ...] | None = None, show_exit: bool = F
     """``$ xl-tools ARGS`` and what it prints; ``keep`` keeps only those output lines (others become ``…``)."""
     import cog  # type: ignore[import-not-found]  # only importable inside a cog run
 
-    from xl_tools.cli import cli
-
     _as_a_user_sees_it()
-    result = CliRunner().invoke(cli, shlex.split(args), prog_name="xl-tools", catch_exceptions=False)
+    result = invoke(args)
     lines = result.output.rstrip("\n").split("\n")
     if keep is not None:
         shown: list[str] = []

@@ -241,11 +241,10 @@ def resolve_region(text: object) -> Region:
                 _("{text!r} is contradictory: länskod {code} is {region}, but the name is {other}.")
                 .format(text=raw, code=by_code.code, region=by_code.name, other=by_name.name))
         return by_code
-    index = _index()
+    found = _exact_lookup(raw)
+    if found is not None:
+        return found
     key = _key(raw)
-    for candidate in (_fold(raw), key, _strip_genitive(key)):
-        if candidate in index and not candidate.isdigit():
-            return index[candidate]
     hit = _fuzzy(key) or _fuzzy(_fold(raw))
     if hit is not None:
         return hit
@@ -279,6 +278,11 @@ def exact_region(text: str) -> Region | None:
     count here. A dictionary lookup: cheap enough to try on every cell of a sheet."""
     if not text.strip() or text.strip().isdigit() or len(text.strip()) < 3:
         return None
+    return _exact_lookup(text)
+
+
+def _exact_lookup(text: str) -> Region | None:
+    """``text`` looked up as typed, without noise words, and without a genitive -s (no codes)."""
     index = _index()
     key = _key(text)
     for candidate in (_fold(text), key, _strip_genitive(key)):

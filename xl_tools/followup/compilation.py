@@ -35,6 +35,7 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.money import parse_count
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import BY_CODE, REGIONS
 from xl_tools.workbook.blocks import (
@@ -48,7 +49,7 @@ from xl_tools.workbook.blocks import (
     write_population_share,
 )
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
-from xl_tools.workbook.inputs import CarryReport, parse_count
+from xl_tools.workbook.inputs import CarryReport
 from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import ChartSpec, Sheet, Workbook, quote
 

@@ -39,11 +39,12 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.money import parse_count
 from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.workbook.generate import GenerateResult, carried_inputs
-from xl_tools.workbook.inputs import CarryReport, parse_count
+from xl_tools.workbook.inputs import CarryReport
 from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import Sheet, Workbook, plain_number, quote
 

@@ -18,6 +18,7 @@ from typing import Any
 from xl_tools.agreement import Agreement, Post
 from xl_tools.errors import UnknownRegionError, XlToolsError
 from xl_tools.i18n import _
+from xl_tools.money import parse_count
 from xl_tools.regions import BY_CODE, REGIONS, resolve_region
 
 YES = "Ja"
@@ -69,14 +70,6 @@ def parse_flag(value: object) -> bool | None:
     if text in _NO_WORDS:
         return False
     raise XlToolsError(f"{value!r} is not Ja or Nej")
-
-
-def parse_count(value: object) -> int | None:
-    """A non-negative whole number ('18 545' allowed); blank → None; anything else raises.
-    The one count parser of :mod:`xl_tools.money` (also used by ``import``)."""
-    from xl_tools.money import parse_count as parse
-
-    return parse(value)
 
 
 def parse_amount_cell(value: object) -> int | float | None:
