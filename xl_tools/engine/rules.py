@@ -205,24 +205,6 @@ class Allocation:
         """Rounded total minus the exact target (0 when it reconciles)."""
         return self.total - self.target
 
-    def reconciliation(self) -> str:
-        """One sentence on how the total reconciles with the target."""
-        diff = self.difference
-        if diff == 0:
-            return "Summan stämmer exakt med beloppet."
-        if self.rounding == "kronor":
-            return (
-                f"Summan avviker med {_signed(diff)} kr från beloppet eftersom varje region "
-                "avrundas till hela kronor för sig (avrundning 'kronor')."
-            )
-        return f"Summan avviker med {_signed(diff)} kr från beloppet."
-
-
-def _signed(value: Fraction) -> str:
-    """``+1``, ``−3``; with öre when the difference is not whole kronor (``−0,50``)."""
-    text = format_kr(abs(value), 0 if value.denominator == 1 else 2)
-    return ("+" if value > 0 else "−") + text
-
 
 def allocate(exact: Sequence[Fraction], rounding: str = DEFAULT_ROUNDING, *,
              target: Fraction | int | None = None,
