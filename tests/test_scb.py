@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.fake_http import QuietHandler
 from xl_tools import scb
 from xl_tools.cli import cli
 from xl_tools.errors import XlToolsError
@@ -39,17 +40,7 @@ class FakeScb:
 
 
 def _handler(state: FakeScb) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # keep pytest output clean
-            pass
-
-        def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             state.requests.append(self.path)
             parsed = urllib.parse.urlsplit(self.path)

@@ -12,11 +12,12 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.fake_http import QuietHandler
 from tests.robustness.harness import assert_one_line_error, run_capped
 from xl_tools import scb
 from xl_tools.errors import XlToolsError
@@ -57,18 +58,8 @@ def _renamed_data() -> dict:
     return data
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     requests: list[tuple[str, str, bytes]] = []
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def _json(self, obj: object) -> None:
         self._send(200, json.dumps(obj).encode())
