@@ -29,7 +29,7 @@ finds it and both functions work in that unit (``unit``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -189,8 +189,8 @@ def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, S
             except (ValueError, XlToolsError):
                 continue  # the method cannot reach this pot
             computed = tuple(a * unit for a in scaled)
-            diffs = tuple(RowDifference(i, int(published[i]), computed[i])  # type: ignore[arg-type]
-                          for i in present if published[i] != computed[i])
+            diffs = tuple(RowDifference(i, a, computed[i])
+                          for i, a in enumerate(published) if a is not None and a != computed[i])
             candidates.append(Candidate(key, method, len(present) - len(diffs), len(present), diffs, computed))
     candidates.sort(key=lambda c: (-c.exact, c.total_difference))
     best = candidates[0] if candidates else None
@@ -288,7 +288,7 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
         raise DerivationError("no-rest", "Nothing of the pot is split by population.")
     present = [i for i, a in enumerate(amounts) if a is not None]
     free = [i for i, a in enumerate(amounts) if a is None]
-    biggest = max(amounts[i] for i in present)  # type: ignore[type-var]
+    biggest = max(a for a in amounts if a is not None)
     if (2 * biggest + 3) * high >= _INT64_LIMIT or 2 * rest * high >= _INT64_LIMIT:
         raise DerivationError("too-large",
                               "The amounts are too large for the derivation (more than 10^11 kr per region).")
@@ -309,9 +309,10 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
         start = low + step * _CHUNK
         totals = np.arange(start, min(high, start + _CHUNK - 1) + 1, dtype=np.int64)
         for method in methods:
-            if plans[method] is None:
+            method_plan = plans[method]
+            if method_plan is None:
                 continue  # the amounts do not sum to the pot, as this method's would
-            known, shown, free_m = plans[method]
+            known, shown, free_m = method_plan
             boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
             loose = len(free_m) + (1 if method == "residual-to-largest" else 0)
             t, los, his = _interval_test(method, boxed, known, rest, totals, loose)
@@ -333,7 +334,9 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     found: dict[int, dict[tuple[int | None, ...], set[str]]] = {}
     crowded: set[int] = set()  # totals with more vectors than were listed
     for method, total, lo, hi in survivors:
-        known, shown, free_m = plans[method]
+        method_plan = plans[method]
+        assert method_plan is not None  # survivors come only from methods with a plan
+        known, shown, free_m = method_plan
         boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
         vectors, more = _vectors(method, total, boxed, free_m, largest, lo, hi, known, rest, n)
         if more:
@@ -345,16 +348,17 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
             found.setdefault(total, {}).setdefault(vector, set()).add(method)
     result.totals = len(found)
     for total in sorted(found):
-        vectors = found[total]
-        if len(vectors) > 1 or total in crowded:
+        methods_of = found[total]
+        if len(methods_of) > 1 or total in crowded:
             result.ambiguous_totals += 1
-        for vector, used in vectors.items():
+        for vector, used in methods_of.items():
             if len(result.solutions) < max_solutions:
                 result.solutions.append(Solution(total, vector, tuple(m for m in METHODS if m in used)))
     return result
 
 
-def _complete(amounts: list[int | None], rest: int, free: list[int]):
+def _complete(amounts: list[int | None], rest: int,
+              free: list[int]) -> tuple[list[int | None], list[int], list[int]] | None:
     """For a method whose amounts sum exactly to the pot: (amounts, shown, free) with a single
     missing amount filled in as the pot minus the others; None when the amounts cannot be such a
     split (all shown and not summing to the pot, or more than the pot)."""
@@ -378,7 +382,9 @@ def _interval_test(method: str, boxed: list[int], amounts: list[int | None], res
     keep = totals
     columns: list[tuple[np.ndarray, np.ndarray]] = []
     for i in boxed:
-        lo, hi = boxes(rule, amounts[i], rest, keep)  # type: ignore[arg-type]
+        amount = amounts[i]
+        assert amount is not None  # a boxed region has a printed amount
+        lo, hi = boxes(rule, amount, rest, keep)
         ok = lo <= hi
         if not ok.all():
             keep, lo, hi = keep[ok], lo[ok], hi[ok]
@@ -420,7 +426,7 @@ def _vectors(method: str, total: int, boxed: list[int], free: list[int], largest
     return out, False
 
 
-def _box_sums(lo: list[int], hi: list[int], total: int, loose: int):
+def _box_sums(lo: list[int], hi: list[int], total: int, loose: int) -> Iterator[list[int]]:
     """Integer vectors in the box ``lo ≤ x ≤ hi`` with ``Σx = total`` (no free regions), or
     ``Σx ≤ total − loose`` (free regions take the rest, at least 1 each)."""
     m = len(lo)
@@ -431,7 +437,7 @@ def _box_sums(lo: list[int], hi: list[int], total: int, loose: int):
         suffix_hi[k] = suffix_hi[k + 1] + hi[k]
     cap = total - loose
 
-    def walk(k: int, acc: int, prefix: list[int]):
+    def walk(k: int, acc: int, prefix: list[int]) -> Iterator[list[int]]:
         if k == m:
             if loose or acc == total:
                 yield list(prefix)
@@ -460,7 +466,7 @@ def _reproduces(method: str, vector: list[int | None], amounts: list[int | None]
     in remainders, settled by the engine's own rule (list order)."""
     if any(p is None or p <= 0 for p in vector):
         return False
-    pops = [int(p) for p in vector]  # type: ignore[arg-type]
+    pops = [p for p in vector if p is not None]  # every one is (checked above)
     if method == "kronor":
         return True
     if method == "residual-to-largest":
