@@ -29,9 +29,10 @@ finds it and both functions work in that unit (``unit``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -57,6 +58,7 @@ MAX_EXACT_CHECKS = 5_000
 _MAX_NODES = 2_000  # enumeration budget per total (wide intervals, largest remainder)
 
 Progress = Callable[[int, int], None]
+K = TypeVar("K")  # what names a population vector (normally its reference date)
 
 
 class DerivationError(XlToolsError):
@@ -125,10 +127,10 @@ class RowDifference:
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(Generic[K]):
     """One population vector (``key``, normally its reference date) with one rounding method."""
 
-    key: object
+    key: K
     method: str
     exact: int  # rows equal to the krona
     rows: int  # rows compared
@@ -145,29 +147,29 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class Reconciliation(Generic[K]):
     """All candidates, best first, and the verdict: ``exact``, ``partial`` or ``none``."""
 
     verdict: str
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate[K], ...]
     unit: int
 
     @property
-    def best(self) -> Candidate | None:
+    def best(self) -> Candidate[K] | None:
         return self.candidates[0] if self.candidates else None
 
-    def exact_keys(self) -> list[object]:
+    def exact_keys(self) -> list[K]:
         """The vectors (keys) with some method reproducing every row."""
-        keys: list[object] = []
+        keys: list[K] = []
         for c in self.candidates:
             if c.exact == c.rows and c.key not in keys:
                 keys.append(c.key)
         return keys
 
 
-def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, Sequence[int]], *,
+def reconcile(published: Sequence[int | None], pot: int, vectors: Mapping[K, Sequence[int]], *,
               fixed: int = 0, methods: Sequence[str] = METHODS,
-              tolerance: int = PARTIAL_TOLERANCE) -> Reconciliation:
+              tolerance: int = PARTIAL_TOLERANCE) -> Reconciliation[K]:
     """Compare a published table with every vector × method.
 
     ``published`` has one entry per region (``None``: not in the table); ``pot`` is the whole
@@ -179,7 +181,7 @@ def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, S
     if not present:
         raise XlToolsError("The table has no amounts.")
     unit = table_unit(published, pot, fixed)
-    candidates: list[Candidate] = []
+    candidates: list[Candidate[K]] = []
     for key, populations in vectors.items():
         if len(populations) != len(published):
             raise XlToolsError(f"Vector {key!r} has {len(populations)} values for {len(published)} regions.")
