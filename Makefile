@@ -26,11 +26,13 @@ build: setup
 
 LINTED := xl_tools tests benchmarks scripts examples docs/cogutil.py
 
-# The whole suite (every tier, the docs check, the examples, the catalogue check), the linter and
-# the wheel smoke test. CI runs exactly this.
+# The whole suite (every tier, the docs check, the examples, the catalogue check), the linter, the
+# type checker (mypy --strict over xl_tools/, configured in setup.cfg) and the wheel smoke test. CI
+# runs exactly this.
 test: setup
 	$(PYTHON) -m pytest -q
 	$(PYTHON) -m ruff check $(LINTED)
+	$(PYTHON) -m mypy
 	./scripts/wheel_smoke.sh $(PYTHON)
 
 # Without the spreadsheet tier (no LibreOffice, no formulas recalculation) and the slow tier (hostile
@@ -38,6 +40,7 @@ test: setup
 test-fast: setup
 	$(PYTHON) -m pytest -q -m "not spreadsheet and not slow"
 	$(PYTHON) -m ruff check $(LINTED)
+	$(PYTHON) -m mypy
 
 lint: setup
 	$(PYTHON) -m ruff check $(LINTED)

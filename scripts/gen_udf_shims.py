@@ -170,16 +170,31 @@ def render_shim_functions(module: types.ModuleType) -> str:
         params = _params(function)
         py_name = function.__name__.lower()
         names.append(py_name)
-        signature = ", ".join(p.name + ("=None" if p.default is not inspect.Parameter.empty else "") for p in params)
+        signature = ", ".join(f"{p.name}: {p.annotation}"
+                              + (" = None" if p.default is not inspect.Parameter.empty else "") for p in params)
         args = ", ".join(f"list({p.name} or ())" if _is_range(p)
                          else f"_opt({p.name})" if p.default is not inspect.Parameter.empty else p.name
                          for p in params)
         wrap = "_column" if _is_column(function) else "_value"
-        blocks.append(f"def {py_name}({signature}):\n"
-                      f"    if _udfs is None:\n"
+        returns = "tuple[CalcValue, ...] | str" if _is_column(function) else "CalcValue"
+        blocks.append(_wrapped(f"def {py_name}(", signature, f") -> {returns}:") + "\n"
+                      f"    if _IMPORT_ERROR:\n"
                       f"        return _IMPORT_ERROR\n"
                       f"    return {wrap}(_udfs.{function.__name__}({args}))\n")
     return "\n\n".join(blocks) + f"\n\ng_exportedScripts = ({', '.join(names)})\n"
+
+
+def _wrapped(head: str, params: str, tail: str, width: int = 120) -> str:
+    """``head + params + tail`` on one line, or broken after a comma and aligned under the
+    first parameter when longer than ``width``."""
+    lines, line = [], head
+    for i, part in enumerate(params.split(", ")):
+        piece = part + ("," if i < params.count(", ") else tail)
+        if len(line) + len(piece) + 1 > width and line.strip() != head.strip():
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece + " "
+    return "\n".join(lines + [line.rstrip()])
 
 
 def render_shim(module: types.ModuleType) -> str:

@@ -141,4 +141,4 @@ def test_the_checks_notice_a_difference() -> None:
                                     "    FK_ANDEL", "avrundning As Variant) As Variant\n    On Error GoTo failed\n"
                                     "    FK_ANDEL", 1))
     shim = SHIM.read_text(encoding="utf-8")
-    assert shim_problems(shim.replace("def fk_region(text)", "def fk_region(txt)"))
+    assert shim_problems(shim.replace("def fk_region(text: Cell)", "def fk_region(txt: Cell)"))

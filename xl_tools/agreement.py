@@ -18,12 +18,15 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, TypeVar
 
 from xl_tools.engine.registry import REGION_RULES, RULES
 from xl_tools.engine.rounding import ROUNDING_RULES, normalise_rule
 from xl_tools.errors import XlToolsError
 from xl_tools.pipeline import Locator, TemplateError, read_template
 from xl_tools.schema import suggestion
+
+T = TypeVar("T")
 
 __all__ = ["Agreement", "Post", "TemplateError", "Villkor", "load_template"]
 
@@ -142,8 +145,8 @@ def load_template(path: str | Path) -> Agreement:
     return _build(raw.data, raw.locator)
 
 
-def _require(data: dict, key: str, kind: type | tuple[type, ...], where: str, loc: Locator,
-             line: int | None) -> object:
+def _require(data: dict[str, Any], key: str, kind: type[T], where: str, loc: Locator,
+             line: int | None) -> T:
     if key not in data:
         raise loc.error(f"{where}: field '{key}' is missing.", line)
     value = data[key]
@@ -197,7 +200,7 @@ def _per_region(value: object, where: str, loc: Locator, line: int | None) -> di
     return result
 
 
-def _build(data: dict, loc: Locator) -> Agreement:
+def _build(data: dict[str, Any], loc: Locator) -> Agreement:
     top = "agreement"
     agreement_id = _require(data, "id", str, top, loc, loc.line_of_key("id"))
     titel = _require(data, "titel", str, top, loc, loc.line_of_key("titel"))

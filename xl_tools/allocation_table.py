@@ -32,11 +32,16 @@ import zipfile
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl_tools.errors import AmountError, UnknownRegionError, XlToolsError
 from xl_tools.i18n import _
 from xl_tools.money import parse_amount
 from xl_tools.regions import BY_CODE, REGIONS, Region, exact_region, resolve_region
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MIN_REGIONS = 10
 MAX_TEXT_BYTES = 2 << 20  # a table of 21 rows is a few kB; anything this large is not one
@@ -229,10 +234,10 @@ def _damaged(name: str, exc: Exception) -> str:
     return _("{name} is damaged and cannot be read ({reason}).").format(name=name, reason=type(exc).__name__)
 
 
-def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
+def _sheet_cells(ws: Worksheet | ReadOnlyWorksheet, cell_range: str | None, name: str) -> list[list[object]]:
     from openpyxl.utils.cell import range_boundaries
 
-    kwargs: dict[str, int] = {"max_col": MAX_COLUMNS}  # a sheet claiming 16 384 columns is not read that wide
+    kwargs: dict[str, int | None] = {"max_col": MAX_COLUMNS}  # a sheet claiming 16 384 columns is not read that wide
     if cell_range:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(cell_range.upper())
@@ -242,7 +247,8 @@ def _sheet_cells(ws, cell_range: str | None, name: str) -> list[list[object]]:
         kwargs = {"min_col": min_col, "min_row": min_row, "max_col": max_col, "max_row": max_row}
     rows: list[list[object]] = []
     try:
-        for row in ws.iter_rows(values_only=True, **kwargs):
+        # (types-openpyxl declares ReadOnlyWorksheet.iter_rows as Worksheet's, self type included)
+        for row in ws.iter_rows(values_only=True, **kwargs):  # type: ignore[misc]
             rows.append(list(row[:MAX_COLUMNS]))
             if len(rows) > MAX_ROWS:
                 raise TableError(_("The sheet {sheet!r} in {name} has more than {rows} rows; give the table's cell "

@@ -66,7 +66,8 @@ class Kind:
 
 def _import(target: str) -> Callable[..., Any]:
     module, _, function = target.partition(":")
-    return getattr(importlib.import_module(module), function)
+    writer: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return writer
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (

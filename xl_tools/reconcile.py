@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xl_tools.allocation_table import PublishedTable, TableError, read_table
 from xl_tools.engine.reconcile import (
@@ -129,7 +130,7 @@ class AvstamResult:
     table: PublishedTable
     pot: int
     fixed: int
-    reconciliation: Reconciliation
+    reconciliation: Reconciliation[dt.date]
     stated: dt.date | None
     population: PopulationTable
 
@@ -138,20 +139,20 @@ class AvstamResult:
         return self.reconciliation.verdict
 
     @property
-    def best(self) -> Candidate:
+    def best(self) -> Candidate[dt.date]:
         return self.reconciliation.candidates[0]
 
     @property
     def other_exact_dates(self) -> list[dt.date]:
         """Other vectors that reproduce every row too (a table too coarse to tell them apart)."""
-        return [k for k in self.reconciliation.exact_keys() if k != self.best.key]  # type: ignore[misc]
+        return [k for k in self.reconciliation.exact_keys() if k != self.best.key]
 
     @property
     def close_dates(self) -> list[dt.date]:
         """Other vectors within the partial tolerance on every row: for a small pot the table cannot
         tell these dates apart."""
         limit = PARTIAL_TOLERANCE * self.reconciliation.unit
-        return list(dict.fromkeys(c.key for c in self.reconciliation.candidates  # type: ignore[misc]
+        return list(dict.fromkeys(c.key for c in self.reconciliation.candidates
                                   if c.key != self.best.key and c.largest_difference <= limit))
 
     @property
@@ -160,9 +161,9 @@ class AvstamResult:
         return self.stated is not None and self.verdict != "none" and self.best.key != self.stated \
             and self.stated not in self.reconciliation.exact_keys()
 
-    def candidate_dict(self, c: Candidate) -> dict:
+    def candidate_dict(self, c: Candidate[dt.date]) -> dict[str, Any]:
         return {
-            "reference_date": c.key.isoformat(),  # type: ignore[attr-defined]
+            "reference_date": c.key.isoformat(),
             "rounding": c.method,
             "exact": c.exact,
             "rows": c.rows,
@@ -174,7 +175,7 @@ class AvstamResult:
             ],
         }
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         table = self.table
         return {
             "pot": self.pot,
@@ -229,9 +230,10 @@ class HarledResult:
 
     def populations(self) -> list[int] | None:
         solution = self.derivation.solution
-        return None if solution is None else [int(p) for p in solution.populations]  # type: ignore[arg-type]
+        # (a solution is given only when unique: every population is determined)
+        return None if solution is None else [p for p in solution.populations if p is not None]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = self.derivation
         solution = d.solution
         pops = self.populations()

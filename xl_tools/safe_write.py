@@ -181,7 +181,7 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
     """Remove temporary files beside ``out`` left by xl_tools processes that no longer run
     (killed outright, so no clean-up of theirs ran). Returns what was removed."""
     pattern = re.compile(r"^\." + re.escape(out.stem) + r"\.tmp-(\d+)-.*\.xlsx$")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(out.parent.iterdir())
     except OSError:

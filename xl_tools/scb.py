@@ -302,7 +302,7 @@ def parse_json(body: bytes, url: str) -> Any:
                              "the URL.") from None
 
 
-def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict:
+def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict[str, Any]:
     if not isinstance(deadline, Deadline):
         deadline = Deadline(deadline)
     payload = None if body is None else json.dumps(body).encode()
@@ -312,7 +312,7 @@ def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict:
     return data
 
 
-def _dimensions(data: dict, url: str) -> tuple[list[str], dict[str, list[str]], dict[str, dict[str, str]]]:
+def _dimensions(data: dict[str, Any], url: str) -> tuple[list[str], dict[str, list[str]], dict[str, dict[str, str]]]:
     """Dimension ids in order, their category codes in index order, and category labels."""
     try:
         ids = [str(i) for i in data["id"]]
@@ -347,7 +347,7 @@ def _total_code(codes: list[str], labels: dict[str, str]) -> str | None:
 
 def _contents_code(codes: list[str], labels: dict[str, str], preferred: str | None = None) -> str:
     if preferred in codes:
-        return preferred  # type: ignore[return-value]
+        return preferred
     for code in codes:
         if "folkm" in labels.get(code, "").lower():
             return code
@@ -401,10 +401,12 @@ def _find(ids: list[str], role: list[str], *names: str) -> str | None:
     return None
 
 
-def shape_from_json_stat(meta: dict, url: str) -> TableShape:
+def shape_from_json_stat(meta: dict[str, Any], url: str) -> TableShape:
     """The table's shape from PxWeb v2 metadata (JSON-stat2, with ``role``)."""
     ids, codes, labels = _dimensions(meta, url)
-    role = meta.get("role") if isinstance(meta.get("role"), dict) else {}
+    role = meta.get("role")
+    if not isinstance(role, dict):
+        role = {}
     region = _find(ids, [str(d) for d in role.get("geo", []) or []], REGION_DIM, "Lan", "Lansregion")
     time_dim = _find(ids, [str(d) for d in role.get("time", []) or []], TIME_DIM, "Ar", "Year")
     contents = _find(ids, [str(d) for d in role.get("metric", []) or []], CONTENTS_DIM)
@@ -412,10 +414,11 @@ def shape_from_json_stat(meta: dict, url: str) -> TableShape:
         if found is None:
             raise ScbUnavailable(f"SCB table {TABLE_ID} has no dimension {needed!r} (it has {', '.join(ids)}); "
                                  "the table has changed, please report it.")
-    return TableShape(ids, codes, labels, region, time_dim, contents)  # type: ignore[arg-type]
+    assert region is not None and time_dim is not None  # (both checked just above)
+    return TableShape(ids, codes, labels, region, time_dim, contents)
 
 
-def shape_from_v1(meta: dict, url: str) -> TableShape:
+def shape_from_v1(meta: dict[str, Any], url: str) -> TableShape:
     """The table's shape from PxWeb v1 metadata (``{"variables": [{"code", "values", "valueTexts"}]}``)."""
     try:
         variables = meta["variables"]
@@ -444,7 +447,7 @@ def data_url(base: str, year: int, selection: dict[str, list[str]]) -> str:
     return f"{base}/tables/{TABLE_ID}/data?" + urllib.parse.urlencode(params, safe=",*")
 
 
-def v1_query(selection: dict[str, list[str]]) -> dict:
+def v1_query(selection: dict[str, list[str]]) -> dict[str, Any]:
     """The PxWeb v1 POST body for a selection (``*`` becomes the ``all`` filter)."""
     query = []
     for dim, values in selection.items():
@@ -508,7 +511,7 @@ def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progre
     return Fetched(date=date, by_code=by_code, url=used, source=source)
 
 
-def parse_counties(data: dict, url: str, year: int, *, region_dim: str = REGION_DIM,
+def parse_counties(data: dict[str, Any], url: str, year: int, *, region_dim: str = REGION_DIM,
                    time_dim: str = TIME_DIM) -> dict[str, int]:
     """Sum a JSON-stat2 dataset's values per county code (over every other dimension)."""
     ids, codes, _ = _dimensions(data, url)

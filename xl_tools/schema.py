@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 TYPE_NAMES = {
     "text": "text (in quotes)", "int": "a whole number", "amount": "an amount of kronor",
@@ -201,9 +202,9 @@ def _type_ok(value: object, type_: str) -> bool:
     if type_ == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if type_ == "villkor_nr":
-        return _type_ok(value, "int") and 1 <= value <= 999
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 999
     if type_ == "year":
-        return _type_ok(value, "int") and 1990 <= value <= 2100
+        return isinstance(value, int) and not isinstance(value, bool) and 1990 <= value <= 2100
     if type_ == "amount":
         return (isinstance(value, (int, float, str)) and not isinstance(value, bool))
     if type_ == "date":
@@ -245,14 +246,14 @@ def suggestion(word: str, known: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def validate(data: dict, schema: Table) -> list[Problem]:
+def validate(data: dict[str, Any], schema: Table) -> list[Problem]:
     """Every unknown key and wrongly typed value in ``data`` (a parsed template)."""
     problems: list[Problem] = []
     _check_table(data, schema, "", None, problems)
     return problems
 
 
-def _check_table(data: dict, table: Table, name: str, index: int | None, problems: list[Problem]) -> None:
+def _check_table(data: dict[str, Any], table: Table, name: str, index: int | None, problems: list[Problem]) -> None:
     known = [k.name for k in table.keys] + [t.name for t in table.tables]
     for key, value in data.items():
         spec = table.key(key)
@@ -283,7 +284,9 @@ def _check_table(data: dict, table: Table, name: str, index: int | None, problem
     for spec in table.keys:
         if spec.required and spec.name not in data:
             problems.append(Problem(name, index, None, f"the key '{spec.name}' is missing"
-                                                       + (f" from [[{name}]] #{index + 1}." if name else ".")))
+                                                       + (f" from [[{name}]] #{index + 1}."
+                                                          if name and index is not None
+                                                          else f" from [{name}]." if name else ".")))
 
 
 # ---------------------------------------------------------------------------------------------- docs

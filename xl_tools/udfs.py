@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from xl_tools import api
 from xl_tools.engine.rounding import normalise_rule
@@ -43,20 +43,34 @@ from xl_tools.population import (
 )
 from xl_tools.regions import REGIONS, resolve_region
 
+if TYPE_CHECKING:
+    from functools import _lru_cache_wrapper
+
 _F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
 _ROUNDING_DOC = "Valfri: \"kronor\", \"largest-remainder\", \"rest-till-storsta\" eller \"none\". Utelämnad: "
+
+
+
+class _Decorator(Protocol):
+    """What xlwings' ``@func`` and ``@arg(...)`` are: they return the function they decorate."""
+
+    def __call__(self, f: _F, /) -> _F: ...
+
 
 try:  # xlwings is optional here: on Linux it imports but its decorators do nothing.
     import xlwings as _xw
 
-    _func: Callable[..., Any] = _xw.func
-    _arg: Callable[..., Any] = _xw.arg
+    _func: _Decorator = _xw.func
+    _arg: Callable[..., _Decorator] = _xw.arg
 except Exception:  # noqa: BLE001 - any failure to import xlwings means "no xlwings"
-    def _func(f: Any = None, *args: Any, **kwargs: Any) -> Any:
-        return f if callable(f) else (lambda g: g)
+    def _no_func(f: _F) -> _F:
+        return f
 
-    def _arg(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
-        return lambda g: g
+    def _no_arg(*args: Any, **kwargs: Any) -> _Decorator:
+        return _no_func
+
+    _func, _arg = _no_func, _no_arg
 
 __all__ = [
     "ERROR_PREFIX",
@@ -76,7 +90,7 @@ Cell = Number | str
 # --------------------------------------------------------------------------- caches
 
 
-def _cache_key(value: object) -> object:
+def _cache_key(value: object) -> tuple[type, object]:
     """A hashable, type-distinguishing key (1 and 1.0 and '1' may mean different things)."""
     return (type(value), value)
 
@@ -137,11 +151,11 @@ def _distribution(num: int, den: int, date: dt.date, rule: str) -> tuple[Fractio
     return tuple(row.amount for row in api.fordela(Fraction(num, den), date, rule).rows)
 
 
-def _cached(fn: Callable[[tuple[type, object]], Any], value: object) -> Any:
+def _cached(fn: _lru_cache_wrapper[_T], value: object) -> _T:
     try:
         return fn(_cache_key(value))
     except TypeError:  # unhashable input (a list from a range): not cached
-        return fn.__wrapped__((type(value), value))  # type: ignore[attr-defined]
+        return fn.__wrapped__((type(value), value))
 
 
 def clear_cache() -> None:

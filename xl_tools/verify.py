@@ -128,12 +128,12 @@ def same(a: Any, b: Any) -> bool:
     if hasattr(a, "item"):
         a = a.item()
     if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
+        return bool(a == b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
     if a in (None, "") and b in (None, "", 0):
         return True
-    return a == b
+    return bool(a == b)
 
 
 def formula_cells(path: Path) -> dict[tuple[str, str], tuple[str, Any]]:

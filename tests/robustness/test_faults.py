@@ -149,6 +149,7 @@ def test_kill_9_during_the_backup_keeps_every_good_backup(tmp_path: Path, agreem
     assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()  # (read only when the run ended too early, above)
     assert out.read_bytes() == before
     assert {p: p.read_bytes() for p in backups_of(out)} == backups_before
     assert temporaries(tmp_path)  # the killed run could not clean up ...

@@ -67,6 +67,18 @@ def test_unplaceable_input_stops_and_changes_nothing(workbook, agreement):
     assert result.backup.read_bytes() == before
 
 
+def test_input_name_over_whole_columns_cannot_be_placed(workbook, agreement):
+    """A user (or another tool) pointed an input name at whole columns: one clear line, not a crash."""
+    wb = openpyxl.load_workbook(workbook)
+    sheet = wb.defined_names["in_V2_2017"].attr_text.split("!")[0]
+    wb.defined_names["in_V2_2017"].attr_text = f"{sheet}!$C:$C"
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    with pytest.raises(XlToolsError, match=r"cannot be placed.*in_V2_2017: its range is whole rows or columns"):
+        generate_workbook(agreement, workbook)
+    assert workbook.read_bytes() == before
+
+
 def test_negative_contacts_cannot_be_placed(workbook, agreement):
     type_inputs(workbook, {"in_V3K_2017": {"05": -3}})
     with pytest.raises(XlToolsError, match="not a non-negative whole number"):

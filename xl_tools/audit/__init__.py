@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_tools.audit.graph import References, dependents
+from xl_tools.audit.graph import Key, References, dependents
 from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, a1, parse_a1
 from xl_tools.audit.reader import WorkbookReadError, read_workbook
 from xl_tools.audit.rules import RULES, AuditContext
@@ -103,7 +103,7 @@ def merge_root_causes(workbook: Workbook, findings: list[Finding], quiet: bool =
     return [f for f in findings if id(f) not in absorbed] + merged
 
 
-def _with_consequences(root: Finding, caused: list[Finding], reached: set, quiet: bool) -> Finding:
+def _with_consequences(root: Finding, caused: list[Finding], reached: set[Key], quiet: bool) -> Finding:
     named = [f"{f.cell} ({f.rule})" if f.sheet == root.sheet else f"{f.sheet}!{f.cell} ({f.rule})"
              for f in caused if not (f.sheet == root.sheet and f.cell == root.cell)]
     others = sorted(reached - {(f.sheet, *parse_a1(f.cell)) for f in caused})

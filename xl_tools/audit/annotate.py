@@ -19,14 +19,17 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from xl_tools.audit.model import AuditReport, Severity
+from xl_tools.audit.model import AuditReport, Finding, Severity
 from xl_tools.errors import XlToolsError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 SUMMARY_SHEET = "Granskning"
@@ -54,7 +57,7 @@ def annotate(source: str | Path, report: AuditReport, out: str | Path) -> Path:
             wb = load_workbook(copy, keep_vba=False, keep_links=False)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for odd files
             raise XlToolsError(f"Cannot write an annotated copy of {source.name}: {exc}") from None
-    by_cell: dict[tuple[str, str], list] = {}
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in report.findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
@@ -91,7 +94,7 @@ def annotate(source: str | Path, report: AuditReport, out: str | Path) -> Path:
     return out
 
 
-def _put_row(ws, row: int, texts: list[str]) -> None:
+def _put_row(ws: Worksheet, row: int, texts: list[str]) -> None:
     """Write texts as text: a value starting with "=" must never become a live formula."""
     for col, text in enumerate(texts, start=1):
         cell = ws.cell(row=row, column=col)

@@ -56,7 +56,9 @@ def diff_workbooks(a: Workbook, b: Workbook) -> list[Change]:
             vb = cb.value if cb else None
             if fa is None and fb is None and va is None and vb is None:
                 continue
-            address = (ca or cb).address  # type: ignore[union-attr]
+            either = ca or cb
+            assert either is not None  # (a key in neither sheet was skipped just above)
+            address = either.address
             if fa is not None or fb is not None:
                 if (fa or "").replace(" ", "") != (fb or "").replace(" ", ""):
                     kind = "formula" if fa and fb else ("added" if ca is None or (fa is None and va is None)

@@ -73,7 +73,7 @@ class Leaf:
         return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
 
 
-def _entropy(counts: Counter) -> float:
+def _entropy(counts: Counter[int]) -> float:
     n = sum(counts.values())
     return -sum(v / n * math.log2(v / n) for v in counts.values() if v) if n else 0.0
 
@@ -97,10 +97,10 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Leaf]:
         best = None
         for axis in (0, 1):
             lo, hi = (r1, r2) if axis == 0 else (c1, c2)
-            per_line: dict[int, Counter] = {}
+            per_line: dict[int, Counter[int]] = {}
             for (key, k) in cells:
                 per_line.setdefault(key[axis], Counter())[k] += 1
-            before = Counter()
+            before: Counter[int] = Counter()
             total = kinds
             for cut in range(lo, hi):
                 before.update(per_line.get(cut, Counter()))
@@ -146,7 +146,7 @@ class Fix:
 
 def fixes(leaves: list[Leaf], resultants: dict[int, tuple[float, float, float]]) -> Iterator[Fix]:
     """Every fix of a formula leaf into a larger formula leaf that borders a whole side of it."""
-    by_edge: dict[tuple, list[Leaf]] = {}
+    by_edge: dict[tuple[str, int, int, int], list[Leaf]] = {}
     for leaf in leaves:
         if leaf.count != leaf.size:
             continue  # holes: not a solid rectangle of one pattern

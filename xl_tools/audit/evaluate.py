@@ -25,6 +25,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from xl_tools.audit.model import Sheet, Workbook
 
@@ -44,7 +45,7 @@ _TOKEN = re.compile(r"""
 _PART = re.compile(r"R(\[-?\d+\]|\d+)C(\[-?\d+\]|\d+)")
 FUNCTIONS = {"SUM", "MIN", "MAX", "ROUND", "IF", "ABS"}
 
-Node = tuple  # ("num", v) | ("ref", sheet, parts) | ("op", op, a, b) | ("neg", a) | ("call", name, args) ...
+Node = tuple[Any, ...]  # ("num", v) | ("ref", sheet, parts) | ("op", op, a, b) | ("neg", a) | ("call", name, args) ...
 
 
 class Unsupported(Exception):
@@ -227,12 +228,12 @@ class Evaluator:
         self.workbook = workbook
         self._lines: dict[tuple[str, str, int], _Line] = {}
         self.budget = RANGE_BUDGET
-        self._sheets = {s.name: s for s in workbook.sheets}
+        self._sheets: dict[str, Sheet | None] = {s.name: s for s in workbook.sheets}
 
     def _sheet(self, name: str) -> Sheet | None:
         found = self._sheets.get(name)
         if found is None:
-            found = self._sheets[name] = self.workbook.sheet(name)  # type: ignore[assignment]
+            found = self._sheets[name] = self.workbook.sheet(name)
         return found
 
     def value(self, form: str, sheet: str, row: int, col: int) -> float | str | None:
@@ -276,7 +277,7 @@ class Evaluator:
             return None
         raise Unsupported("value")
 
-    def _args(self, args: tuple, sheet: str, row: int, col: int, summing: bool = False) -> list[float]:
+    def _args(self, args: tuple[Node, ...], sheet: str, row: int, col: int, summing: bool = False) -> list[float]:
         values: list[float] = []
         for arg in args:
             if arg[0] == "ref":
@@ -310,7 +311,8 @@ class Evaluator:
     def eval(self, node: Node, sheet: str, row: int, col: int) -> float:
         kind = node[0]
         if kind == "num":
-            return node[1]
+            number: float = node[1]
+            return number
         if kind == "error":
             raise ExcelError(node[1])
         if kind == "neg":
@@ -438,9 +440,9 @@ class _Line:
     integers, so a difference of two prefixes is the exact sum, rounded once like math.fsum),
     and the positions of cells that make SUM fail (error values)."""
 
-    def __init__(self, sheet: object, axis: str, index: int) -> None:
+    def __init__(self, sheet: Sheet, axis: str, index: int) -> None:
         cells = sorted((key[0] if axis == "col" else key[1], cell)
-                       for key, cell in sheet.cells.items()  # type: ignore[attr-defined]
+                       for key, cell in sheet.cells.items()
                        if (key[1] if axis == "col" else key[0]) == index)
         self.positions: list[int] = []
         numerators: list[tuple[int, int]] = []

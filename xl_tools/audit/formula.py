@@ -7,6 +7,7 @@ is fast enough for 100 000 formulas and never touches other files or workbooks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,7 +70,7 @@ def split_strings(formula: str) -> list[tuple[bool, str]]:
     return parts
 
 
-def _sub_outside_strings(pattern: re.Pattern[str], repl, formula: str) -> str:
+def _sub_outside_strings(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], formula: str) -> str:
     if '"' not in formula:
         return pattern.sub(repl, formula)
     return "".join(text if is_str else pattern.sub(repl, text) for is_str, text in split_strings(formula))
@@ -227,7 +228,9 @@ def function_calls(formula: str, name: str) -> list[list[str]]:
         return calls
     pattern = _call_pattern(name)
     for m in pattern.finditer(upper):
-        depth, args, current, i = 1, [], [], m.end()
+        depth, i = 1, m.end()
+        args: list[str] = []
+        current: list[str] = []
         in_str = False
         while i < len(formula) and depth:
             ch = formula[i]

@@ -93,6 +93,12 @@ class Cell:
     def is_number(self) -> bool:
         return self.kind == "n" and isinstance(self.value, float)
 
+    @property
+    def number(self) -> float:
+        """The value of a number cell (one that :attr:`is_number`)."""
+        assert isinstance(self.value, float), self.address
+        return self.value
+
 
 @dataclass
 class Sheet:
@@ -106,6 +112,8 @@ class Sheet:
     protected: bool = False
     # formulas longer or deeper than Excel allows: (row, col, length), kept out of the rules
     oversized: list[tuple[int, int, int]] = field(default_factory=list)
+    # the cells of each row, built on first use (audit.rules.grant._row_cells)
+    _row_index: dict[int, list[tuple[tuple[int, int], Cell]]] | None = field(default=None, repr=False, compare=False)
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))

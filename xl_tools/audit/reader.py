@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 
 from xl_tools.audit.evaluate import beyond_excel_limits
@@ -47,7 +48,7 @@ class _Refused(Exception):
 # every reader); how its XML is parsed (expat, no DTD or entities) is decided here.
 # ---------------------------------------------------------------------------------------------
 
-def _refuse_entities(*_args: object) -> None:
+def _refuse_entities(*_args: object) -> NoReturn:
     raise _Refused("declares a DTD or XML entities; refusing to read it (possible entity-expansion attack)")
 
 
@@ -69,7 +70,7 @@ class SafeZip:
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartDoctypeDeclHandler = _refuse_entities
         parser.EntityDeclHandler = _refuse_entities
-        parser.ExternalEntityRefHandler = _refuse_entities  # type: ignore[assignment]
+        parser.ExternalEntityRefHandler = _refuse_entities
         if start:
             parser.StartElementHandler = start
         if end:

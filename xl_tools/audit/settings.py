@@ -35,7 +35,7 @@ class Settings:
 DEFAULT = Settings()
 
 # The grid the cross-validation searches (each value a principled candidate, not a fitted one).
-GRID: dict[str, tuple] = {
+GRID: dict[str, tuple[object, ...]] = {
     "xl002_min_share": (0.5, 0.6, 0.75),
     "xl030_min_score": (2.0, 4.0, 8.0),
     "xl030_sandwich": (True, False),

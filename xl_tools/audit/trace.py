@@ -33,7 +33,7 @@ def _label(workbook: Workbook, sheet: str, cell: Cell | None, row: int, col: int
     where = f"{sheet}!{a1(row, col)}"
     if cell is None:
         return f"{where} (empty)"
-    value = "" if cell.value is None else f" = {cell.value!r}" if cell.kind != "n" else f" = {_number(cell.value)}"
+    value = "" if cell.value is None else f" = {cell.value!r}" if cell.kind != "n" else f" = {_number(cell.number)}"
     return f"{where} ={cell.formula}{value}" if cell.formula else f"{where}{value}"
 
 

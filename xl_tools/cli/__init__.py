@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import signal
 import sys
+from typing import Any
 
 import click
 
@@ -76,7 +77,7 @@ def _error(message: str) -> None:
 class FriendlyGroup(TranslatedGroup):
     """A click group that turns every error into one line on stderr (see the module docstring)."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except XlToolsError as exc:

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from fractions import Fraction
+from typing import Any
 
 import click
 
@@ -190,7 +191,8 @@ def befolkning(ctx: click.Context, fmt: str) -> None:
         return
     when = ctx.meta.get("befolkning_date")
     if when is not None:
-        date = _date_argument(when, list(ctx.command.commands))  # type: ignore[attr-defined]
+        assert isinstance(ctx.command, click.Group)  # (befolkning is a group of subcommands)
+        date = _date_argument(when, list(ctx.command.commands))
         if fmt == "json":
             click.echo(json.dumps(population_dict(date), ensure_ascii=False, indent=2))
             return
@@ -237,7 +239,7 @@ def _date_argument(when: str, subcommands: list[str]) -> dt.date:
         raise
 
 
-def population_dict(date: dt.date) -> dict:
+def population_dict(date: dt.date) -> dict[str, Any]:
     """``xl-tools befolkning DATUM --format json``: the populations at ``date`` with source and status."""
     table = load_population()
     values = table.vector(date)

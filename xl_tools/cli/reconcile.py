@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -19,15 +21,19 @@ from xl_tools.engine.reconcile import DEFAULT_HIGH, DEFAULT_LOW, Candidate
 from xl_tools.errors import XlToolsError
 from xl_tools.i18n import N_, _
 from xl_tools.money import format_kr
-from xl_tools.population import date_text, status_text
+from xl_tools.population import DERIVED_MARK, date_text, load_population, status_text, to_reference_date
 from xl_tools.regions import REGIONS
 
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
-def one_line_errors(func: Callable) -> Callable:
+
+def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Bad input → one line ``Fel: …`` (``Error: …`` in English) on stderr, exit 2."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except XlToolsError as exc:
@@ -40,7 +46,7 @@ def one_line_errors(func: Callable) -> Callable:
     return wrapper
 
 
-def _table_options(func: Callable) -> Callable:
+def _table_options(func: F) -> F:
     func = click.option("--range", "cell_range", default=None, metavar="A1:C30",
                         help=N_("Cell range of the table in the workbook (default: the whole sheet)."))(func)
     func = click.option("--sheet", default=None,
@@ -63,16 +69,16 @@ def _rounding(method: str) -> str:
     return _(ROUNDING_TEXT[method]) if method in ROUNDING_TEXT else method
 
 
-def _dates(dates: object) -> str:
-    return ", ".join(date_text(d) for d in dates)  # type: ignore[attr-defined]
+def _dates(dates: Iterable[dt.date]) -> str:
+    return ", ".join(date_text(d) for d in dates)
 
 
-def _date_text(result: api.AvstamResult, c: Candidate) -> str:
+def _date_text(result: api.AvstamResult, c: Candidate[dt.date]) -> str:
     status = result.population.status(c.key)
-    return date_text(c.key) + (f" ({status_text(status)})" if status else "")  # type: ignore[arg-type]
+    return date_text(c.key) + (f" ({status_text(status)})" if status else "")
 
 
-def _differences(c: Candidate) -> list[str]:
+def _differences(c: Candidate[dt.date]) -> list[str]:
     heads = (_("Code"), _("Region"), _("Published"), _("Computed"), _("Difference"))
     cw, dw = max(4, len(heads[0]) + 1), max(10, len(heads[4]) + 2)
     lines = [f"  {heads[0]:<{cw}}{heads[1]:<18}{heads[2]:>16}{heads[3]:>16}{heads[4]:>{dw}}"]
@@ -118,8 +124,9 @@ def avstam_text(result: api.AvstamResult, path: object = None) -> list[str]:
         out.append(_("{dates} match almost as well: the pot is too small to tell the dates apart with "
                      "certainty.").format(dates=_dates(close)))
     if result.stated_differs:
+        assert result.stated is not None  # (stated_differs: the table states a date)
         out.append(_("The amounts match {best}, not {stated} as the table states.").format(
-            best=date_text(best.key), stated=date_text(result.stated)))  # type: ignore[arg-type]
+            best=date_text(best.key), stated=date_text(result.stated)))
     if result.reconciliation.unit > 1:
         out.append(_("The amounts are rounded to whole {unit} kr; the comparison is made in that unit.").format(
             unit=format_kr(result.reconciliation.unit)))
@@ -178,7 +185,7 @@ def harled_text(result: api.HarledResult) -> list[str]:
         out.append(_("Unique solution: national population {total} (rounding {methods}); no other total {span} "
                      "fits.").format(total=format_kr(solution.total), methods=methods, span=span))
         if result.matches:
-            status = api.load_population().status(result.matches)
+            status = load_population().status(result.matches)
             out.append(_("It equals the population at {date}{status} that the tool already holds.").format(
                 date=date_text(result.matches), status=f" ({status_text(status)})" if status else ""))
         else:
@@ -210,7 +217,7 @@ def harled_text(result: api.HarledResult) -> list[str]:
 
 
 @contextlib.contextmanager
-def _progress_bar():
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr while totals are searched (nothing when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         yield None
@@ -256,6 +263,6 @@ def harled_cmd(table: Path, pot: str, fixed: str | None, fmt: str, sheet: str | 
             click.echo(line)
     if saved is not None:
         click.echo(_("Saved the derived population as {date} in {path} (marked {mark}; replaced by 'xl-tools "
-                     "befolkning hamta').").format(date=date_text(api.to_reference_date(save)), path=saved,
-                                                   mark=api.DERIVED_MARK), err=fmt == "json")
+                     "befolkning hamta').").format(date=date_text(to_reference_date(save)), path=saved,
+                                                   mark=DERIVED_MARK), err=fmt == "json")
     sys.exit(0 if result.unique else 1)

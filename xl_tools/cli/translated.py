@@ -19,13 +19,13 @@ def _translated_params(command: click.Command) -> Iterator[None]:
     saved = [(p, getattr(p, "help", None)) for p in command.params]
     try:
         for param, text in saved:
-            if text:
-                param.help = _(text)  # type: ignore[attr-defined]
+            if text and hasattr(param, "help"):
+                param.help = _(text)
         yield
     finally:
         for param, text in saved:
             if hasattr(param, "help"):
-                param.help = text  # type: ignore[attr-defined]
+                param.help = text
 
 
 class TranslatedCommand(click.Command):

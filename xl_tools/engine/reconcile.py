@@ -29,9 +29,10 @@ finds it and both functions work in that unit (``unit``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -57,6 +58,7 @@ MAX_EXACT_CHECKS = 5_000
 _MAX_NODES = 2_000  # enumeration budget per total (wide intervals, largest remainder)
 
 Progress = Callable[[int, int], None]
+K = TypeVar("K")  # what names a population vector (normally its reference date)
 
 
 class DerivationError(XlToolsError):
@@ -125,10 +127,10 @@ class RowDifference:
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(Generic[K]):
     """One population vector (``key``, normally its reference date) with one rounding method."""
 
-    key: object
+    key: K
     method: str
     exact: int  # rows equal to the krona
     rows: int  # rows compared
@@ -145,29 +147,29 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class Reconciliation(Generic[K]):
     """All candidates, best first, and the verdict: ``exact``, ``partial`` or ``none``."""
 
     verdict: str
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate[K], ...]
     unit: int
 
     @property
-    def best(self) -> Candidate | None:
+    def best(self) -> Candidate[K] | None:
         return self.candidates[0] if self.candidates else None
 
-    def exact_keys(self) -> list[object]:
+    def exact_keys(self) -> list[K]:
         """The vectors (keys) with some method reproducing every row."""
-        keys: list[object] = []
+        keys: list[K] = []
         for c in self.candidates:
             if c.exact == c.rows and c.key not in keys:
                 keys.append(c.key)
         return keys
 
 
-def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, Sequence[int]], *,
+def reconcile(published: Sequence[int | None], pot: int, vectors: Mapping[K, Sequence[int]], *,
               fixed: int = 0, methods: Sequence[str] = METHODS,
-              tolerance: int = PARTIAL_TOLERANCE) -> Reconciliation:
+              tolerance: int = PARTIAL_TOLERANCE) -> Reconciliation[K]:
     """Compare a published table with every vector × method.
 
     ``published`` has one entry per region (``None``: not in the table); ``pot`` is the whole
@@ -179,7 +181,7 @@ def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, S
     if not present:
         raise XlToolsError("The table has no amounts.")
     unit = table_unit(published, pot, fixed)
-    candidates: list[Candidate] = []
+    candidates: list[Candidate[K]] = []
     for key, populations in vectors.items():
         if len(populations) != len(published):
             raise XlToolsError(f"Vector {key!r} has {len(populations)} values for {len(published)} regions.")
@@ -189,8 +191,8 @@ def reconcile(published: Sequence[int | None], pot: int, vectors: dict[object, S
             except (ValueError, XlToolsError):
                 continue  # the method cannot reach this pot
             computed = tuple(a * unit for a in scaled)
-            diffs = tuple(RowDifference(i, int(published[i]), computed[i])  # type: ignore[arg-type]
-                          for i in present if published[i] != computed[i])
+            diffs = tuple(RowDifference(i, a, computed[i])
+                          for i, a in enumerate(published) if a is not None and a != computed[i])
             candidates.append(Candidate(key, method, len(present) - len(diffs), len(present), diffs, computed))
     candidates.sort(key=lambda c: (-c.exact, c.total_difference))
     best = candidates[0] if candidates else None
@@ -288,7 +290,7 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
         raise DerivationError("no-rest", "Nothing of the pot is split by population.")
     present = [i for i, a in enumerate(amounts) if a is not None]
     free = [i for i, a in enumerate(amounts) if a is None]
-    biggest = max(amounts[i] for i in present)  # type: ignore[type-var]
+    biggest = max(a for a in amounts if a is not None)
     if (2 * biggest + 3) * high >= _INT64_LIMIT or 2 * rest * high >= _INT64_LIMIT:
         raise DerivationError("too-large",
                               "The amounts are too large for the derivation (more than 10^11 kr per region).")
@@ -309,9 +311,10 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
         start = low + step * _CHUNK
         totals = np.arange(start, min(high, start + _CHUNK - 1) + 1, dtype=np.int64)
         for method in methods:
-            if plans[method] is None:
+            method_plan = plans[method]
+            if method_plan is None:
                 continue  # the amounts do not sum to the pot, as this method's would
-            known, shown, free_m = plans[method]
+            known, shown, free_m = method_plan
             boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
             loose = len(free_m) + (1 if method == "residual-to-largest" else 0)
             t, los, his = _interval_test(method, boxed, known, rest, totals, loose)
@@ -333,7 +336,9 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
     found: dict[int, dict[tuple[int | None, ...], set[str]]] = {}
     crowded: set[int] = set()  # totals with more vectors than were listed
     for method, total, lo, hi in survivors:
-        known, shown, free_m = plans[method]
+        method_plan = plans[method]
+        assert method_plan is not None  # survivors come only from methods with a plan
+        known, shown, free_m = method_plan
         boxed = [i for i in shown if not (method == "residual-to-largest" and i == largest)]
         vectors, more = _vectors(method, total, boxed, free_m, largest, lo, hi, known, rest, n)
         if more:
@@ -345,16 +350,17 @@ def derive(published: Sequence[int | None], pot: int, *, fixed: int = 0, low: in
             found.setdefault(total, {}).setdefault(vector, set()).add(method)
     result.totals = len(found)
     for total in sorted(found):
-        vectors = found[total]
-        if len(vectors) > 1 or total in crowded:
+        methods_of = found[total]
+        if len(methods_of) > 1 or total in crowded:
             result.ambiguous_totals += 1
-        for vector, used in vectors.items():
+        for vector, used in methods_of.items():
             if len(result.solutions) < max_solutions:
                 result.solutions.append(Solution(total, vector, tuple(m for m in METHODS if m in used)))
     return result
 
 
-def _complete(amounts: list[int | None], rest: int, free: list[int]):
+def _complete(amounts: list[int | None], rest: int,
+              free: list[int]) -> tuple[list[int | None], list[int], list[int]] | None:
     """For a method whose amounts sum exactly to the pot: (amounts, shown, free) with a single
     missing amount filled in as the pot minus the others; None when the amounts cannot be such a
     split (all shown and not summing to the pot, or more than the pot)."""
@@ -378,7 +384,9 @@ def _interval_test(method: str, boxed: list[int], amounts: list[int | None], res
     keep = totals
     columns: list[tuple[np.ndarray, np.ndarray]] = []
     for i in boxed:
-        lo, hi = boxes(rule, amounts[i], rest, keep)  # type: ignore[arg-type]
+        amount = amounts[i]
+        assert amount is not None  # a boxed region has a printed amount
+        lo, hi = boxes(rule, amount, rest, keep)
         ok = lo <= hi
         if not ok.all():
             keep, lo, hi = keep[ok], lo[ok], hi[ok]
@@ -420,7 +428,7 @@ def _vectors(method: str, total: int, boxed: list[int], free: list[int], largest
     return out, False
 
 
-def _box_sums(lo: list[int], hi: list[int], total: int, loose: int):
+def _box_sums(lo: list[int], hi: list[int], total: int, loose: int) -> Iterator[list[int]]:
     """Integer vectors in the box ``lo ≤ x ≤ hi`` with ``Σx = total`` (no free regions), or
     ``Σx ≤ total − loose`` (free regions take the rest, at least 1 each)."""
     m = len(lo)
@@ -431,7 +439,7 @@ def _box_sums(lo: list[int], hi: list[int], total: int, loose: int):
         suffix_hi[k] = suffix_hi[k + 1] + hi[k]
     cap = total - loose
 
-    def walk(k: int, acc: int, prefix: list[int]):
+    def walk(k: int, acc: int, prefix: list[int]) -> Iterator[list[int]]:
         if k == m:
             if loose or acc == total:
                 yield list(prefix)
@@ -460,7 +468,7 @@ def _reproduces(method: str, vector: list[int | None], amounts: list[int | None]
     in remainders, settled by the engine's own rule (list order)."""
     if any(p is None or p <= 0 for p in vector):
         return False
-    pops = [int(p) for p in vector]  # type: ignore[arg-type]
+    pops = [p for p in vector if p is not None]  # every one is (checked above)
     if method == "kronor":
         return True
     if method == "residual-to-largest":

@@ -20,15 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from xl_tools.engine import rules
 from xl_tools.errors import XlToolsError
+
+if TYPE_CHECKING:
+    from xl_tools.workbook.blocks import BlockResult, BlockWriter
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    function: Callable[..., list]
+    function: Callable[..., list[Fraction]]
     block: str
     label: str
     description: str
@@ -40,11 +45,12 @@ class Rule:
     checks: tuple[str, ...] = ()
     breakdown: tuple[str, ...] = ()
 
-    def block_writer(self) -> Callable:
+    def block_writer(self) -> Callable[[BlockWriter], BlockResult]:
         import importlib
 
         module, _, function = self.block.partition(":")
-        return getattr(importlib.import_module(module), function)
+        writer: Callable[[BlockWriter], BlockResult] = getattr(importlib.import_module(module), function)
+        return writer
 
 
 _BLOCKS = "xl_tools.workbook.blocks"

@@ -39,7 +39,8 @@ def col_letter(col: int) -> str:
     """0 → ``A``, 27 → ``AB`` (zero-based, as the sheet model counts)."""
     from xlsxwriter.utility import xl_col_to_name
 
-    return xl_col_to_name(col)
+    name: str = xl_col_to_name(col)  # (xlsxwriter has no type hints)
+    return name
 
 
 def put_facts(sheet: Sheet, title: str, facts: list[tuple[str, str]]) -> None:

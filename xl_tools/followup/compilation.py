@@ -512,7 +512,8 @@ class CompilationBuilder:
                        regel="per_unit_capped", utbetalning=pay_date, villkor=3, befolkning=c.befolkning,
                        per_enhet=Fraction(c.per_kontakt), enhet="kontakter")
         contacts = [self.fig[c.ar][r.code].contacts or 0 for r in REGIONS]
-        common = {"pop_ref": lambda r: s.ref(r, 2), "pop_sum_ref": s.ref(SUM_ROW, 2, abs_row=True, abs_col=True),
+        common: dict[str, Any] = {
+                  "pop_ref": lambda r: s.ref(r, 2), "pop_sum_ref": s.ref(SUM_ROW, 2, abs_row=True, abs_col=True),
                   "pop_range_ref": s.rng(FIRST, LAST, 2), "populations": pops, "typed_populations": list(pops),
                   "guarded": False, "rounding": c.avrundning, "flags": [True] * N}
         w1 = BlockWriter(s, grund, 3, pot_name="Pott_Grund", rate_name=None, units=[0] * N, **common)
@@ -661,8 +662,9 @@ def generate_compilation(template: str | Path | Compilation, out: str | Path, *,
     out = Path(out)
     report = CarryReport()
     if reports is None:
-        reports, report = carried_inputs(out, lambda path: read_reports(path, c), Reports,
-                                        carry_over=carry_over, discard_unmatched=discard_unmatched)
+        carried, report = carried_inputs(out, lambda path: read_reports(path, c), Reports,
+                                         carry_over=carry_over, discard_unmatched=discard_unmatched)
+        reports = carried
     validate_reports(c, reports)
     book = build_compilation(c, reports, generated=generated)
     backup = write_atomic(book, out)

@@ -128,7 +128,7 @@ def _int(value: object, where: str) -> int:
     return value
 
 
-def _str(data: dict, key: str, where: str) -> str:
+def _str(data: dict[str, Any], key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise XlToolsError(f"{where}: missing text field {key!r}; add it to the template.")

@@ -115,7 +115,7 @@ class BlockWriter:
 
     def column(self, key: str, header: str, style: str,
                formula: Callable[[int], str] | None, values: list[Any], *, sum_row: str | None = "sum",
-               is_input: bool = False, validation: dict | None = None) -> int:
+               is_input: bool = False, validation: dict[str, Any] | None = None) -> int:
         """Write one column: header, 21 region rows, and the Summa row."""
         col = self.col
         self.col += 1
@@ -138,7 +138,7 @@ class BlockWriter:
             total = sum(Fraction(v) if not isinstance(v, float) else Fraction(v) for v in numbers)
             if self.guarded and not is_input:
                 formula_text = f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))'
-                value: Any = MISSING if not numbers else plain_number(total)
+                value = MISSING if not numbers else plain_number(total)
             else:
                 formula_text = f"SUM({rng})"
                 value = plain_number(total)
@@ -326,7 +326,9 @@ def write_fixed_plus_population(w: BlockWriter) -> BlockResult:
     """A fixed amount per region plus the population share of the rest (engine: fixed_plus_population)."""
     w.population_and_share()
     fixed = Fraction(w.post.fast_per_region or 0)
-    w.column("fast", "Fast (kr)", "kr", lambda r: w.fixed, [plain_number(fixed)] * len(REGIONS))
+    fixed_name = w.fixed
+    assert fixed_name is not None  # the layout names the fixed amount of every post that has one
+    w.column("fast", "Fast (kr)", "kr", lambda r: fixed_name, [plain_number(fixed)] * len(REGIONS))
     fixed_sum = w.sheet.ref(SUM_ROW, w.columns["fast"], abs_row=True, abs_col=True)
     w.rounded("belopp", "Belopp (kr)", "kr_result",
               lambda r: f"{w._cell('fast', r)}+({w.pot}-{fixed_sum})*{w._cell('andel', r)}",

@@ -78,8 +78,9 @@ def generate_workbook(template: str | Path | Agreement, out: str | Path, *, inpu
     out = check_output(out)
     report = CarryReport()
     if inputs is None:
-        inputs, report = carried_inputs(out, lambda path: read_inputs(path, agreement), Inputs,
-                                        carry_over=carry_over, discard_unmatched=discard_unmatched)
+        carried, report = carried_inputs(out, lambda path: read_inputs(path, agreement), Inputs,
+                                         carry_over=carry_over, discard_unmatched=discard_unmatched)
+        inputs = carried
     validate_inputs(inputs, agreement)
     layout = build_workbook(agreement, table or load_population(), inputs, generated)
     backup_file = write_atomically(out, lambda tmp: render(layout, tmp), backup=backup)

@@ -130,6 +130,8 @@ def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
                         inputs.population.setdefault(target_date, {})[code] = count
                         report.carried.append(where)
                         report.changed.append(where)
+                elif target_post is None:
+                    continue  # not reached: a name that is neither a post nor a date was skipped above
                 elif target_post.regel == "amount_per_region":
                     amount = parse_amount_cell(value)
                     default = target_post.belopp_per_region.get(code, 0)
@@ -200,6 +202,9 @@ def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v
         sheet_name, ref = destinations[0]
         ws = wb[sheet_name]
         min_col, min_row, _max_col, max_row = range_boundaries(ref.replace("$", ""))
+        if min_col is None or min_row is None or max_row is None:
+            result.unplaced.append(f"{name}: its range is whole rows or columns, not one block of cells")
+            continue
         column = result.values.setdefault(name, {})
         result.where[name] = (sheet_name, ws.cell(row=min_row, column=min_col).column_letter)
         rows = result.rows.setdefault(name, {})

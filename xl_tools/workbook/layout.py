@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from xl_tools import __version__
-from xl_tools.agreement import Agreement
+from xl_tools.agreement import Agreement, Post
 from xl_tools.engine import registry
 from xl_tools.engine.rounding import round_half_away
 from xl_tools.population import PopulationTable, describe_date
@@ -83,7 +83,7 @@ class Builder:
         typed = self.inputs.population.get(date, {})
         values = [typed.get(r.code) for r in REGIONS]
         if all(isinstance(v, int) and v > 0 for v in values):
-            return [int(v) for v in values]  # type: ignore[arg-type]
+            return [int(v) for v in values if v is not None]
         return None
 
     def typed_populations(self, date: dt.date) -> list[int | None]:
@@ -195,8 +195,8 @@ class Builder:
                 source = self.table.sources.get(date, "")
             else:
                 typed = self.typed_populations(date)
-                for j, value in enumerate(typed):
-                    s.input(FIRST + j, col, value, "input_int")
+                for j, typed_value in enumerate(typed):
+                    s.input(FIRST + j, col, typed_value, "input_int")
                 s.validations.append((FIRST, col, LAST, col, {
                     "validate": "integer", "criteria": ">", "value": 0,
                     "input_title": "Befolkning saknas",
@@ -231,14 +231,17 @@ class Builder:
             date = post.befolkning
             pop_col = self.pop_col[date] if date else 2
             pop_sheet = self.pop
+
+            def pop_ref(r: int, c: int = pop_col, sh: Sheet = pop_sheet) -> str:
+                return sh.ref(r, c, external=True)
             writer = BlockWriter(
                 s, post, col, pot_name=self.pot_name[post.id], rate_name=self.rate_name.get(post.id),
-                pop_ref=lambda r, c=pop_col, sh=pop_sheet: sh.ref(r, c, external=True),
+                pop_ref=pop_ref,
                 pop_sum_ref=pop_sheet.ref(SUM_ROW, pop_col, abs_row=True, abs_col=True, external=True),
                 pop_range_ref=pop_sheet.rng(FIRST, LAST, pop_col, external=True),
                 populations=self.populations(date) if date else None,
                 typed_populations=self.typed_populations(date) if date else [None] * len(REGIONS),
-                guarded=bool(date) and not self.shipped(date), rounding=self.a.rounding_of(post),
+                guarded=date is not None and not self.shipped(date), rounding=self.a.rounding_of(post),
                 flags=[self.inputs.flag(post.id, r.code) for r in REGIONS],
                 units=[self.inputs.unit(post.id, r.code) for r in REGIONS],
                 fixed_name=self.fixed_name.get(post.id),
@@ -419,7 +422,8 @@ class Builder:
         s.put(row, 4, "Summa", "total_label")
         self.payout_total_ref = s.ref(row, 5, abs_row=True, abs_col=True, external=True)
 
-        def table(start: int, title: str, keys: list[Any], criteria_range: str, value_of) -> dict[Any, str]:
+        def table(start: int, title: str, keys: list[Any], criteria_range: str,
+                  value_of: Callable[[Post], object]) -> dict[Any, str]:
             s.put(start, 0, title, "subtitle")
             s.put(start + 1, 0, title.split(" per ")[-1].capitalize(), "header")
             s.put(start + 1, 1, "Belopp (kr)", "header")
@@ -501,6 +505,7 @@ class Builder:
                 self._check(f"{p.id}: Utfall ≤ Max för varje region", None, 0, over, count, None, 0,
                             "Antal regioner vars utfall är större än max; ska vara 0.", missing=b.missing)
             if "utfall_sums_to_pot_if_anyone" in checks:
+                assert b.input_col is not None  # a villkor with this check has its Uppfyllt column
                 flags = b.sheet.rng(FIRST, LAST, b.input_col, external=True)
                 expected_formula = f'IF(COUNTIF({flags},"Ja")>0,{self.pot_name[p.id]},0)'
                 anyone = any(v == "Ja" for v in b.column_values["uppfyllt"])

@@ -177,7 +177,8 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet: Sheet, chart: Any) ->
 
 
 def _col(col: int) -> str:
-    return xl_rowcol_to_cell(0, col).rstrip("0123456789")
+    cell: str = xl_rowcol_to_cell(0, col)  # (xlsxwriter has no type hints)
+    return cell.rstrip("0123456789")
 
 
 def _render_chart_spec(wb: xlsxwriter.Workbook, spec: ChartSpec) -> None:

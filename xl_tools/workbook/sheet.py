@@ -39,7 +39,7 @@ class Sheet:
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int, Any, str]] = field(default_factory=list)
-    validations: list[tuple[int, int, int, int, dict]] = field(default_factory=list)
+    validations: list[tuple[int, int, int, int, dict[str, Any]]] = field(default_factory=list)
     freeze: tuple[int, int] | None = None
     charts: list[Chart] = field(default_factory=list)
     protect: bool = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from xl_tools.audit.formula import Ref, fingerprint, references, to_r1c1
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, Workbook
@@ -56,7 +57,7 @@ class AuditContext:
     workbook: Workbook
     settings: Settings = DEFAULT
     _referenced: dict[bool, dict[str, _Coverage]] | None = None
-    cache: dict = field(default_factory=dict)  # views that several rules share (e.g. XL002/XL010 runs)
+    cache: dict[object, Any] = field(default_factory=dict)  # views that several rules share (e.g. XL002/XL010 runs)
 
     def r1c1(self, sheet: Sheet, cell: Cell) -> str | None:
         """The cell's formula in relative R1C1 form (None for a constant; kept on the cell)."""

@@ -43,7 +43,7 @@ def runs(ctx: AuditContext, sheet: Sheet) -> list[Run]:
     """All runs of at least MIN_DOMINANT + 1 cells in a sheet, along rows then columns
     (worked out once per audit: XL002 and XL010 share them)."""
     key = ("runs", sheet.name)
-    found = ctx.cache.get(key)
+    found: list[Run] | None = ctx.cache.get(key)
     if found is None:
         found = ctx.cache[key] = list(_runs(ctx, sheet))
     return found
@@ -251,9 +251,9 @@ def _not_a_sum_of(run: Run, example: Cell, cell: Cell) -> bool:
     if len(refs) != 1 or refs[0].is_cell or refs[0].sheet is not None or refs[0].size > 10_000:
         return False
     ref = refs[0]
-    parts = [c.value for r in range(ref.row1, ref.row2 + 1) for c in [run.sheet.get(r, col)
+    parts = [c.number for r in range(ref.row1, ref.row2 + 1) for c in [run.sheet.get(r, col)
              for col in range(ref.col1, ref.col2 + 1)] if c is not None and c.is_number]
-    return bool(parts) and min(parts) >= 0 and cell.value < max(parts)  # type: ignore[operator]
+    return bool(parts) and min(parts) >= 0 and cell.number < max(parts)
 
 
 @rule("XL010", Severity.ERROR, "Typed number among formulas")
@@ -285,7 +285,7 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
                           f"formulas {like}.",
                           "Restore the formula (copy it from a neighbour) unless the override is intended and "
                           "documented.")
-        elif math.isclose(cell.value, computed, rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
+        elif math.isclose(cell.number, computed, rel_tol=1e-9, abs_tol=1e-9):
             same = Severity.WARNING if ctx.settings.xl010_same_value_warns else Severity.INFO
             yield Finding(run.sheet.name, cell.address, "XL010", same,
                           f"Typed value {cell.value:.15g} in {run.axis} {span} equals what the formula {like} "

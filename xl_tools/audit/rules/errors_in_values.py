@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from xl_tools.audit.formula import references
 from xl_tools.audit.graph import References, dependents_by_level
-from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
 _EXPLAIN = {
@@ -20,7 +20,7 @@ _EXPLAIN = {
 }
 
 
-def _inherits(ctx: AuditContext, sheet, cell, errors: dict[str, set[tuple[int, int]]]) -> bool:
+def _inherits(ctx: AuditContext, sheet: Sheet, cell: Cell, errors: dict[str, set[tuple[int, int]]]) -> bool:
     """True when the formula reads a cell that shows an error itself: the error comes from there."""
     for ref in references(cell.formula or ""):
         if ref.external:
@@ -64,7 +64,7 @@ def error_values(ctx: AuditContext) -> Iterator[Finding]:
                 origin[dep] = source
                 followers[source] = followers.get(source, 0) + 1
     for sheet in ctx.workbook.sheets:
-        copies: dict[tuple[str | None, str], list] = {}  # copies of one formula with one error: one cause
+        copies: dict[tuple[str | None, str], list[Cell]] = {}  # copies of one formula with one error: one cause
         for key in sorted(errors[sheet.name], key=lambda k: (k[1], k[0])):
             if not inherited[(sheet.name, *key)]:
                 cell = sheet.cells[key]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from xl_tools.audit.formula import functions, references
-from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.model import Cell, Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
 
 EXTERNAL_FUNCTIONS = {"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "REGISTER", "SQL.REQUEST",
@@ -54,7 +54,7 @@ def external_references(ctx: AuditContext) -> Iterator[Finding]:
                       f"The workbook links to an external file: {link}.",
                       "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
     for sheet in wb.sheets:
-        groups: dict[str, list] = {}  # one root cause (the link), one finding per sheet
+        groups: dict[str, list[Cell]] = {}  # one root cause (the link), one finding per sheet
         for cell in sheet.cells.values():
             if cell.formula is not None and _maybe_external(cell.form or ctx.r1c1(sheet, cell) or ""):
                 why = external_calls(cell.formula)

@@ -7,6 +7,7 @@ table; numeric columns in those rows are checked against the population key.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import statistics
 from collections.abc import Iterator
@@ -61,7 +62,7 @@ def region_tables(sheet: Sheet) -> Iterator[RegionTable]:
         if cell.kind == "s" and isinstance(cell.value, str):
             by_col.setdefault(cell.col, []).append(cell)
     for col, cells in sorted(by_col.items()):
-        exact = sorted(c.row for c in cells if exact_region(c.value))  # type: ignore[arg-type]
+        exact = sorted(c.row for c in cells if exact_region(c.value))
         if len(exact) < MIN_REGION_CELLS:
             continue
         for first, last in _stacked(exact):
@@ -70,7 +71,7 @@ def region_tables(sheet: Sheet) -> Iterator[RegionTable]:
             found: dict[int, Region] = {}
             for r in rows:
                 try:
-                    found[r] = resolve_region(sheet.get(r, col).value)  # type: ignore[union-attr]
+                    found[r] = resolve_region(sheet.cells[r, col].value)
                 except UnknownRegionError:
                     pass
             yield RegionTable(sheet, col, rows, found)
@@ -94,10 +95,9 @@ def _stacked(rows: list[int]) -> list[tuple[int, int]]:
 
 
 def _tables(ctx: AuditContext) -> list[RegionTable]:
-    cached = getattr(ctx, "_region_tables", None)
+    cached: list[RegionTable] | None = ctx.cache.get("region_tables")
     if cached is None:
-        cached = [t for s in ctx.workbook.sheets for t in region_tables(s)]
-        ctx._region_tables = cached  # type: ignore[attr-defined]
+        cached = ctx.cache["region_tables"] = [t for s in ctx.workbook.sheets for t in region_tables(s)]
     return cached
 
 
@@ -141,12 +141,12 @@ def region_coverage(ctx: AuditContext) -> Iterator[Finding]:
                           "Add the missing regions, or note why they are left out.")
 
 
-def stated_dates(ctx: AuditContext) -> set:
+def stated_dates(ctx: AuditContext) -> set[dt.date]:
     """Reference dates the workbook states in its text ("1 november 2017", "2017-11-01"), read by
     :func:`xl_tools.population.dates_in_text` (the one reader of stated dates, also for avstam)."""
     from xl_tools.population import dates_in_text
 
-    found: set = set()
+    found: set[dt.date] = set()
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
             if cell.kind == "s" and isinstance(cell.value, str) and len(cell.value) < 200:
@@ -164,12 +164,12 @@ def _numeric_columns(table: RegionTable) -> dict[int, dict[int, Fraction]]:
 
 
 def _row_cells(sheet: Sheet, row: int) -> list[tuple[tuple[int, int], Cell]]:
-    index = getattr(sheet, "_row_index", None)
+    index = sheet._row_index
     if index is None:
         index = {}
         for key, cell in sheet.cells.items():
             index.setdefault(key[0], []).append((key, cell))
-        sheet._row_index = index  # type: ignore[attr-defined]
+        sheet._row_index = index
     return index.get(row, [])
 
 
@@ -183,7 +183,7 @@ def _tolerance(sheet: Sheet, row: int, col: int) -> Fraction:
     return max(Fraction(1), Fraction(terms + 1, 2))
 
 
-def _matches(table: RegionTable, col: int, values: dict[int, Fraction], date) -> tuple[Fraction, list[int]]:
+def _matches(table: RegionTable, col: int, values: dict[int, Fraction], date: dt.date) -> tuple[Fraction, list[int]]:
     """(pot, rows whose amount is the population share of pot at ``date`` to ±1 kr, or to
     the rounding tolerance of a sum of rounded amounts, see :func:`_tolerance`)."""
     pops = load_population().values[date]
@@ -280,7 +280,7 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                               "Check the allocation key and the reference date.")
 
 
-def _exact_split(table: RegionTable, col: int, values: dict[int, Fraction], pot: Fraction, stated: set,
+def _exact_split(table: RegionTable, col: int, values: dict[int, Fraction], pot: Fraction, stated: set[dt.date],
                  span: str) -> Finding | None:
     """A column of 21 whole-krona amounts checked by the reconciliation engine (the one behind
     ``xl-tools avstam``): when some reference date and rounding method reproduce every amount to

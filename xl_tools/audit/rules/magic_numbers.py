@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from xl_tools.audit.formula import function_calls, numeric_literals
-from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.model import Cell, Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
 
 ALLOWED = {0.0, 1.0, 100.0, 1000.0}
@@ -52,7 +52,7 @@ def magic_number_rule(ctx: AuditContext) -> Iterator[Finding]:
     inputs: put them in a labelled cell. Reported once per distinct copied formula, at
     its first cell, with the number of copies."""
     for sheet in ctx.workbook.sheets:
-        groups: dict[str, list] = {}
+        groups: dict[str, list[Cell]] = {}
         for cell in sorted(sheet.formula_cells(), key=lambda c: (c.row, c.col)):
             form = ctx.r1c1(sheet, cell) or ""
             groups.setdefault(form, []).append(cell)

@@ -48,7 +48,7 @@ def _omitted(ctx: AuditContext, sheet: Sheet, cell: Cell) -> Iterator[tuple[str,
                         cached = ctx.workbook.values_cached
                         if (r, c) == (cell.row, cell.col) or not _numeric(beyond, cached) or not _numeric(edge, cached):
                             continue
-                        assert beyond is not None
+                        assert beyond is not None and edge is not None
                         if is_typed_year(beyond):
                             continue
                         if _is_aggregate(beyond) and ctx.r1c1(sheet, beyond) != ctx.r1c1(sheet, edge):
@@ -123,13 +123,13 @@ def _offset(part: str) -> tuple[int, bool]:
 
 
 @lru_cache(maxsize=65536)
-def _single_refs(form: str) -> tuple:
+def _single_refs(form: str) -> tuple[tuple[str | None, tuple[int, bool], tuple[int, bool]], ...]:
     """The single-cell references of a formula in relative R1C1 form, as (sheet or None,
     (row, relative), (col, relative)); none when the formula tests for empty inputs itself or
     reaches into another workbook."""
     if _GUARDS.search(form) or "[" in form.replace("R[", "").replace("C[", ""):
         return ()
-    out = []
+    out: list[tuple[str | None, tuple[int, bool], tuple[int, bool]]] = []
     for is_string, text in split_strings(form):
         if is_string:
             continue

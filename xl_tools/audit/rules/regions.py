@@ -268,14 +268,14 @@ def inconsistent_lines(ctx: AuditContext, sheet: Sheet) -> Iterator[tuple[str, l
     whose references are not all the same. Yields the axis and the line's cells."""
     for axis in ("row", "column"):
         lines: dict[int, list[Cell]] = {}
-        for cell in sheet.cells.values():
-            if cell.formula is not None:
-                lines.setdefault(cell.row if axis == "row" else cell.col, []).append(cell)
+        for c in sheet.cells.values():
+            if c.formula is not None:
+                lines.setdefault(c.row if axis == "row" else c.col, []).append(c)
         for cells in lines.values():
             cells.sort(key=lambda x: x.col if axis == "row" else x.row)
             chain: list[Cell] = []
             chain_key: str | None = None
-            for cell in cells + [None]:  # type: ignore[list-item]
+            for cell in [*cells, None]:
                 key = None if cell is None else _line_key(ctx.r1c1(sheet, cell) or "")
                 pos = 0 if cell is None else (cell.col if axis == "row" else cell.row)
                 if chain and (key != chain_key or pos - _pos(chain[-1], axis) > MAX_GAP + 1):
@@ -283,7 +283,7 @@ def inconsistent_lines(ctx: AuditContext, sheet: Sheet) -> Iterator[tuple[str, l
                     if flagged:
                         yield axis, flagged
                     chain = []
-                if key is not None:
+                if cell is not None and key is not None:
                     chain.append(cell)
                     chain_key = key
 

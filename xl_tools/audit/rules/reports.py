@@ -94,7 +94,7 @@ def _segments(table: RegionTable) -> list[dict[int, Region]]:
     """The region rows of a table cut where a region repeats or after a gap (stacked tables)."""
     segments: list[dict[int, Region]] = []
     current: dict[int, Region] = {}
-    last = None
+    last = 0  # (read only once current has a row)
     for row in sorted(table.regions):
         region = table.regions[row]
         seen = {r.code for r in current.values()}
@@ -139,7 +139,7 @@ def _years(sheet: Sheet, top: int, floor: int, left: int, right: int) -> frozens
 
 def blocks(ctx: AuditContext) -> list[Block]:
     """Every table of every region column (see the module docstring), cached on the context."""
-    cached = getattr(ctx, "_report_blocks", None)
+    cached: list[Block] | None = ctx.cache.get("report_blocks")
     if cached is not None:
         return cached
     out: list[Block] = []
@@ -174,7 +174,7 @@ def blocks(ctx: AuditContext) -> list[Block]:
                     years = _years(sheet, top, floor, left, cols[-1])
                     out.append(Block(sheet, table.col, segment, cols, headers, years))
                 floor = max(segment) + 1
-    ctx._report_blocks = out  # type: ignore[attr-defined]
+    ctx.cache["report_blocks"] = out
     return out
 
 

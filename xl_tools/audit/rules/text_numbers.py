@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from xl_tools.audit.formula import Ref, references
-from xl_tools.audit.model import Finding, Severity
+from xl_tools.audit.model import Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
 
 _NUMBER_TEXT = re.compile(
@@ -27,7 +27,7 @@ def looks_numeric(text: str) -> bool:
     return bool(_NUMBER_TEXT.match(stripped))
 
 
-def _code_columns(sheet) -> set[tuple[int, int]]:
+def _code_columns(sheet: Sheet) -> set[tuple[int, int]]:
     """Digit-only texts that belong to a column of codes: a run of such texts down a column
     in which one has a leading zero ("01", "03", …, "10", "12": länskod) is text by design."""
     digit_text = {key for key, c in sheet.cells.items()
@@ -41,7 +41,7 @@ def _code_columns(sheet) -> set[tuple[int, int]]:
         while (r, col) in digit_text:
             run.append((r, col))
             r += 1
-        if any(len(v := sheet.cells[k].value.strip()) > 1 and v[0] == "0" for k in run):
+        if any(len(v := str(sheet.cells[k].value).strip()) > 1 and v[0] == "0" for k in run):
             codes.update(run)
     return codes
 

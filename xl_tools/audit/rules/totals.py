@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from functools import lru_cache
 
-from xl_tools.audit.formula import function_calls, references
+from xl_tools.audit.formula import Ref, function_calls, references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, parse_a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.money import format_kr
@@ -49,7 +49,7 @@ def _is_year_header(sheet: Sheet, cell: Cell, drow: int, dcol: int) -> bool:
         return False
     for dr, dc in ((dcol, drow), (-dcol, -drow)):
         other = sheet.get(cell.row + dr, cell.col + dc)
-        if other is not None and _year_value(other) and abs(other.value - cell.value) == 1:  # type: ignore[operator]
+        if other is not None and _year_value(other) and abs(other.number - cell.number) == 1:
             return True
     return False
 
@@ -157,7 +157,7 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
             else:  # a total column: every number below the label
                 r = label.row + 1
                 while _num(sheet.get(r, label.col)):
-                    targets.append(sheet.get(r, label.col))  # type: ignore[arg-type]
+                    targets.append(sheet.cells[r, label.col])
                     r += 1
             found: list[Finding] = []
             checked = 0
@@ -233,7 +233,7 @@ def _at_total_crossing(sheet: Sheet, cell: Cell) -> bool:
     return row_labelled and col_labelled
 
 
-def _beyond_block(sheet: Sheet, refs: list, block: list[Cell], axis: str) -> list[Cell]:
+def _beyond_block(sheet: Sheet, refs: list[Ref], block: list[Cell], axis: str) -> list[Cell]:
     """Numbers referenced one by one in the block's line but outside the block."""
     inside = {(b.row, b.col) for b in block}
     out: list[Cell] = []
@@ -242,8 +242,8 @@ def _beyond_block(sheet: Sheet, refs: list, block: list[Cell], axis: str) -> lis
             continue
         same_line = r.col1 == block[0].col if axis == "column" else r.row1 == block[0].row
         cell = sheet.get(r.row1, r.col1)
-        if same_line and _num(cell):
-            out.append(cell)  # type: ignore[arg-type]
+        if same_line and cell is not None and _num(cell):
+            out.append(cell)
     return out
 
 
@@ -258,10 +258,10 @@ def _part_is_total(sheet: Sheet, part: Cell, label: Cell | None, axis: str) -> b
 
 def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
                  label: Cell | None = None, differences: dict[str, Fraction] | None = None) -> Iterator[Finding]:
-    value = _exact(total.value)  # type: ignore[arg-type]
-    parts = sum((_exact(b.value) for b in block), Fraction(0))  # type: ignore[arg-type]
+    value = _exact(total.number)
+    parts = sum((_exact(b.number) for b in block), Fraction(0))
     span = f"{block[0].address}:{block[-1].address}"
-    if all(b.value >= 0 for b in block) and value < max(b.value for b in block):  # type: ignore[operator]
+    if all(b.number >= 0 for b in block) and value < max(b.number for b in block):
         return  # smaller than one of its non-negative parts: a count, rate or label, not their sum
     if total.formula is not None:
         if _is_plain_sum_of(total, block) or _close(value, parts):
@@ -269,8 +269,8 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
         section = _after_last_subtotal(block)
         if section and _is_plain_sum_of(total, section):
             return  # "Total secteur des services" under the previous section's subtotal
-        subtotal_free = sum((_exact(b.value) for b in block if b.formula is None), Fraction(0))  # type: ignore[arg-type]
-        subtotals = sum((_exact(b.value) for b in block if b.formula is not None), Fraction(0))  # type: ignore[arg-type]
+        subtotal_free = sum((_exact(b.number) for b in block if b.formula is None), Fraction(0))
+        subtotals = sum((_exact(b.number) for b in block if b.formula is not None), Fraction(0))
         if _close(value, subtotal_free) or _close(value, subtotals) or _close(2 * value, parts):
             return
         refs = [r for r in references(total.formula) if r.sheet is None]
@@ -284,7 +284,7 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
             interleaved, chosen = True, chosen + beyond
         on_subtotal = any(_part_is_total(sheet, b, label, axis) for b in chosen)
         if chosen and (((interleaved or on_subtotal)
-                        and _close(value, sum((_exact(b.value) for b in chosen), Fraction(0))))  # type: ignore[arg-type]
+                        and _close(value, sum((_exact(b.number) for b in chosen), Fraction(0))))
                        or not _ADDITIVE.match(_strip_refs(total.formula))):
             return  # a total of chosen parts (or of a subtotal and more) that adds up, or a formula that is no sum
         if not chosen and (all(r.is_cell for r in refs) or _at_total_crossing(sheet, total)):
@@ -343,9 +343,9 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
                     break
                 values.append(cell)
                 r += 1
-            if len(values) < 3 or not all(0 <= v.value <= 1 for v in values):  # type: ignore[operator]
+            if len(values) < 3 or not all(0 <= v.number <= 1 for v in values):
                 continue
-            total = sum(_exact(v.value) for v in values)  # type: ignore[arg-type]
+            total = sum((_exact(v.number) for v in values), Fraction(0))
             if Fraction(1, 2) < total < Fraction(3, 2) and abs(total - 1) > Fraction(1, 10**9):
                 span = f"{values[0].address}:{values[-1].address}"
                 yield Finding(sheet.name, head.address, "XL013", Severity.WARNING,
