@@ -244,7 +244,7 @@ def fit_rows(sheet: Sheet, sizes: Mapping[str, float], wraps: set[str]) -> dict[
         if r1 == r2:
             need(r1, value, style, c1, c2)
     for (row, col), cell in sheet.cells.items():
-        if (row, col) not in merged and cell.value not in (None, ""):
+        if (row, col) not in merged and cell.value not in (None, "") and col not in sheet.hidden_cols:
             need(row, cell.value, cell.style, col, col)
     for row, height in needed.items():
         if height > row_points(1, 11) or row in heights:  # one line of body text keeps the default height
