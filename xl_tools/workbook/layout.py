@@ -208,8 +208,12 @@ class Builder:
                           "cellerna.")
             rng = s.rng(FIRST, LAST, col, absolute=False)
             pops = self.populations(date)
-            typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
-            s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
+            typed = [v for v in self.typed_populations(date) if isinstance(v, int)]
+            if self.shipped(date):
+                s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops or typed), "int_total")
+            else:  # nothing typed yet: say so rather than 0
+                s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))',
+                          sum(typed) if typed else MISSING, "int_total" if typed else "missing_total")
             s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
             s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning_line")
         s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
@@ -401,7 +405,7 @@ class Builder:
             s.put(row, 1, p.mottagare, "text")
             s.put(row, 2, p.villkor if p.villkor is not None else "", "center")
             s.put(row, 3, p.ar, "center")
-            s.put(row, 4, p.title, "text")
+            s.put(row, 4, p.title, "wrap")
             s.formula(row, 5, self.pot_name[p.id], plain_number(p.belopp), "kr")
             s.put(row, 6, p.utbetalning, "date")
             s.formula(row, 7, f"YEAR({s.ref(row, 6)})", p.utbetalning.year, "center")
@@ -418,6 +422,7 @@ class Builder:
         self.payout_total_ref = s.ref(row, 5, abs_row=True, abs_col=True, external=True)
 
         def table(start: int, title: str, keys: list[Any], criteria_range: str, value_of) -> dict[Any, str]:
+            s.row_groups.append((start, start + 2 + len(keys)))  # title, headings, rows and Summa on one page
             s.put(start, 0, title, "subtitle")
             s.put(start + 1, 0, title.split(" per ")[-1].capitalize(), "header")
             s.put(start + 1, 1, "Belopp (kr)", "header")
@@ -425,7 +430,7 @@ class Builder:
             refs = {}
             for j, key in enumerate(keys):
                 r = start + 2 + j
-                s.put(r, 0, key, "center" if isinstance(key, int) else "text")
+                s.put(r, 0, key, "center" if isinstance(key, int) else "wrap")
                 total = sum((p.belopp for p in self.a.poster if value_of(p) == key), Fraction(0))
                 s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", plain_number(total), "kr")
                 s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(total / 1_000_000), "mkr")
@@ -447,6 +452,7 @@ class Builder:
         self.by_recipient = table(start, "Per mottagare", recipients_list, recipients, lambda p: p.mottagare)
         # regions per agreement year (the agreement's "totalt till regionerna")
         start += len(recipients_list) + 4
+        s.row_groups.append((start, start + 1 + len(self.a.ar)))
         s.put(start, 0, "Till regionerna per avtalsår", "subtitle")
         s.put(start + 1, 0, "Avtalsår", "header")
         s.put(start + 1, 1, "Belopp (kr)", "header")
