@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xl_tools.workbook.printing import PAGE_WIDTH, WIDE_SCALE, fit_rows, plan
+from xl_tools.workbook.printing import PAGE_WIDTH, WIDE_SCALE, fit_rows, place_charts, plan, widen_for_words
 from xl_tools.workbook.render import SIZES, WRAPS
 from xl_tools.workbook.sheet import Sheet
 from xl_tools.workbook.textsize import (
@@ -106,3 +106,25 @@ def test_a_chart_moves_to_a_new_page_rather_than_straddle_one() -> None:
     assert 28 in p.row_breaks
     w, h = p.chart_sizes[0]
     assert w <= 1100 and h <= 420
+
+
+def test_a_heading_word_is_never_broken() -> None:
+    s = Sheet("Utbetalning")
+    s.widths[3] = 9
+    s.put(4, 3, "Kontaktersättning (kr)", "header")
+    widen_for_words(s, SIZES)
+    assert wrapped_lines("Kontaktersättning", column_points(s.widths[3]), 10) == 1
+
+
+def test_a_row_group_stays_on_one_page() -> None:
+    s = Sheet("Utbetalningar")
+    s.freeze = (4, 1)
+    s.put(3, 0, "Post", "header")
+    for r in range(4, 60):
+        s.put(r, 0, f"P{r}", "text")
+    s.row_groups.append((26, 40))  # would straddle the first page's end
+    p = plan(s, {}, [])
+    assert p.row_breaks == [26]
+    s.row_groups[:] = [(4, 10)]  # already on the first page
+    place_charts(s, {}, [], p)
+    assert p.row_breaks == []

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from xl_tools.workbook.sheet import Sheet
-from xl_tools.workbook.textsize import column_points, row_points, text_points, wrapped_lines
+from xl_tools.workbook.textsize import DEFAULT_WIDTH, column_points, row_points, text_points, width_for, wrapped_lines
 
 # A4 landscape less the margins the renderer sets (0.5 in left and right, 0.6 in top and bottom),
 # the footer's line, and 3–4 % to spare.
@@ -31,6 +31,7 @@ PAGE_HEIGHT = (595.3 - 2 * 43.2 - 14) * 0.97
 PAGE_BODY = 500.0
 WIDE_SCALE = 70  # the smallest scale a sheet prints at when it is wider than a page
 DEFAULT_ROW = 15.0
+MAX_HEADING_WIDTH = 30.0  # a heading word longer than this breaks inside the word
 CHART_STRETCH = 1.15  # LibreOffice draws a chart wider than the pixels it is anchored by (measured 1.07; with room)
 
 
@@ -135,6 +136,7 @@ def plan(sheet: Sheet, heights: Mapping[int, float], charts: list[tuple[int, int
     last = last_column(sheet)
     total = sum(_width(sheet, c) for c in range(last + 1))
     titles = sheet.freeze[1] if sheet.freeze else 0
+    header_band = sheet.freeze[0] if sheet.freeze else 0
     title_width = sum(_width(sheet, c) for c in range(titles))
 
     def layout(scale: int) -> list[int]:
@@ -146,8 +148,9 @@ def plan(sheet: Sheet, heights: Mapping[int, float], charts: list[tuple[int, int
     def cost(scale: int) -> tuple[int, int]:
         """Pages wide, and column blocks cut in two."""
         room = PAGE_WIDTH * 100 / scale - title_width
-        cut = sum(1 for c1, c2, gap in _units(sheet, titles, last, float("inf"))
-                  if not gap and sum(_width(sheet, c) for c in range(c1, c2 + 1)) > room)
+        groups = [(c1, c2) for c1, c2, gap in _units(sheet, titles, last, float("inf")) if not gap]
+        groups += [(m[1], m[3]) for m in sheet.merges if m[0] < header_band and m[3] > m[1] and m[1] >= titles]
+        cut = sum(1 for c1, c2 in groups if sum(_width(sheet, c) for c in range(c1, c2 + 1)) > room)
         return len(layout(scale)), cut if total > room + title_width else 0
 
     best = cost(WIDE_SCALE)
@@ -236,6 +239,20 @@ def spread_long_lines(sheet: Sheet, result: PrintPlan, sizes: Mapping[str, float
             continue
         del sheet.cells[(row, col)]
         sheet.merges.append((row, col, row, last, cell.value, wrapping[cell.style]))
+
+
+def widen_for_words(sheet: Sheet, sizes: Mapping[str, float]) -> None:
+    """A column heading's longest word fits its column: wrapped headings break between words,
+    never inside one (``Kontaktersättnin/g``)."""
+    merged = {(r, c) for r1, c1, r2, c2, *_ in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    for (row, col), cell in sheet.cells.items():
+        if cell.style not in HEADER_STYLES or not isinstance(cell.value, str) or (row, col) in merged:
+            continue
+        size = sizes.get(cell.style, 10)
+        longest = max(cell.value.split(), key=lambda word: text_points(word, size), default="")
+        need = min(width_for(longest, size), MAX_HEADING_WIDTH)
+        if col not in sheet.hidden_cols and sheet.widths.get(col, DEFAULT_WIDTH) < need:
+            sheet.widths[col] = need
 
 
 def fit_rows(sheet: Sheet, sizes: Mapping[str, float], wraps: set[str]) -> dict[int, float]:

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_tools import __version__
 from xl_tools.workbook.blocks import FIRST, LAST
-from xl_tools.workbook.printing import fit_rows, place_charts, plan, spread_long_lines
+from xl_tools.workbook.printing import fit_rows, place_charts, plan, spread_long_lines, widen_for_words
 from xl_tools.workbook.sheet import ChartSpec, Sheet, Workbook, quote
 
 INPUT_FILL = "#FFF2CC"
@@ -120,7 +120,8 @@ def _render_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
     # print layout: scale and breaks from the column widths; long lines wrapped; rows as high as their text
-    sheet = dataclasses.replace(sheet, cells=dict(sheet.cells), merges=list(sheet.merges))
+    sheet = dataclasses.replace(sheet, cells=dict(sheet.cells), merges=list(sheet.merges), widths=dict(sheet.widths))
+    widen_for_words(sheet, SIZES)
     charts = [(c.anchor[0], c.anchor[1], *CHART_SIZE) for c in sheet.charts] + \
              [(spec.anchor[0], spec.anchor[1], *SPEC_SIZE) for spec in specs]
     layout = plan(sheet, fit_rows(sheet, SIZES, WRAPS), charts)
