@@ -204,7 +204,7 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet: Sheet, chart: Any, si
             "values": f"={name}!${_col(col)}${FIRST + 1}:${_col(col)}${LAST + 1}",
         })
     c.set_title({"name": chart.title, "name_font": {"size": 11}})
-    c.set_y_axis({"num_format": "#,##0", "name": "kr"})
+    c.set_y_axis({"num_format": "#,##0", "name": "kr", "min": 0})
     c.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
     c.set_legend({"position": "bottom"})
     c.set_size({"width": size[0], "height": size[1]})
@@ -225,7 +225,7 @@ def _render_chart_spec(wb: xlsxwriter.Workbook, ws: Any, spec: ChartSpec, size: 
     chart.add_series({"name": spec.title, "categories": rng(*spec.categories), "values": rng(*spec.values),
                       "data_labels": {"value": True, "num_format": spec.num_format}})
     chart.set_title({"name": spec.title, "name_font": {"size": 11}})
-    axis = {"num_format": spec.num_format}
+    axis: dict[str, Any] = {"num_format": spec.num_format, "min": 0}  # bars start at zero, never at 16 000
     if spec.axis_name:
         axis["name"] = spec.axis_name
     (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(axis)
