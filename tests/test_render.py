@@ -58,8 +58,13 @@ WORKBOOKS = sorted((ROOT / "workbooks").glob("*.xlsx"))
 
 
 @pytest.mark.parametrize("workbook", WORKBOOKS, ids=lambda p: p.stem)
-def test_every_sheet_of_every_workbook_prints_with_its_heading(tmp_path: Path, workbook: Path) -> None:
+def test_every_sheet_of_every_workbook_prints_legibly_with_its_heading(tmp_path: Path, workbook: Path) -> None:
+    """Every page of every sheet at 55 % or more, a sheet printed several pages wide at 70 % or more
+    (its region columns repeated), a sane number of pages, and the sheet's heading on its first page."""
     import openpyxl
+
+    from xl_tools.workbook.printing import WIDE_SCALE
+    from xl_tools.workbook.textsize import column_points
 
     book = openpyxl.load_workbook(workbook, read_only=True)
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
@@ -71,3 +76,24 @@ def test_every_sheet_of_every_workbook_prints_with_its_heading(tmp_path: Path, w
     for name, title in titles.items():
         first = next(p for p in pages if p.sheet == name)
         assert " ".join(title.split()[:3]) in first.text, f"{name}: heading {title!r} not on its first page"
+    full = openpyxl.load_workbook(workbook)
+    for name in visible:
+        own = [p for p in pages if p.sheet == name]
+        assert all(p.words for p in own), f"{name}: a blank page"
+        scales = [round(p.scale(), 2) for p in own]
+        assert min(scales) >= 0.55, f"{name} prints at {scales}"
+        ws = full[name]
+        if ws.print_title_cols:  # several pages wide: the region columns repeat, and the text stays large
+            assert min(scales) >= WIDE_SCALE / 100 - 0.03, f"{name} (several pages wide) prints at {scales}"
+        # page count: no more pages than the sheet's width and length need (at the smallest scale)
+        width = sum(column_points(ws.column_dimensions[c].width if c in ws.column_dimensions else None,
+                                  printed=True) for c in _letters(ws.max_column))
+        wide = max(1, -(-width * 0.55 // 770))
+        tall = max(1, -(-(ws.max_row * 20 + 500) * 0.55 // 480))
+        assert len(own) <= 2 * wide * tall, f"{name}: {len(own)} pages"
+
+
+def _letters(count: int) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(i) for i in range(1, count + 1)]

@@ -421,9 +421,10 @@ class CompilationBuilder:
         s.formula(SUM_ROW, 11, f"IF(D{t}=0,0,I{t}/D{t})", _share(totals[8], totals[3]), "pct_total")
         s.widths.update({0: 8, 1: 16, 2: 10, 3: 12, 4: 10, 5: 10, 6: 10, 7: 10, 8: 10, 9: 11, 10: 11, 11: 16})
         s.freeze = (FIRST, 2)
-        self.charts.append(ChartSpec(sheet=s.name, title="Andel behandlingar med kontakt per region",
-                                     categories=(1, FIRST, LAST), values=(11, FIRST, LAST),
-                                     anchor=(SUM_ROW + 3, 1), kind="column", num_format="0%"))
+        if reported:  # a chart only of numbers that exist (import regenerates the workbook)
+            self.charts.append(ChartSpec(sheet=s.name, title="Andel behandlingar med kontakt per region",
+                                         categories=(1, FIRST, LAST), values=(11, FIRST, LAST),
+                                         anchor=(SUM_ROW + 3, 1), kind="column", num_format="0%"))
 
     # -- Behandlingsformer --------------------------------------------------------------------
     def build_forms(self) -> None:
@@ -431,8 +432,8 @@ class CompilationBuilder:
         c = self.c
         y, prev = c.ar, c.foregaende_ar
         s.put(0, 0, f"Behandlingsformer {y} (alla regioner som redovisat)", "title")
-        s.put(1, 0, f"Antal = privat + offentlig. Förändring mot {prev}. Sorteringsnyckeln bryter lika antal "
-                    "i mallens ordning.", "note")
+        s.put(1, 0, f"Antal = privat + offentlig. Förändring mot {prev}. Den dolda kolumnen G (Sorteringsnyckel) "
+                    "bryter lika antal i mallens ordning.", "note")
         headers = ["Behandlingsform", f"Antal {y}", "Andel", f"Antal {prev}", "Förändring (antal)",
                    "Förändring (%)", "Sorteringsnyckel"]
         s.header_row(HEADER_ROW, headers)
@@ -442,6 +443,7 @@ class CompilationBuilder:
                                 f"O_{f.id}") or 0) for r in REGIONS) for f in c.forms]
         total = sum(counts[y])
         first, last = FIRST, FIRST + len(c.forms) - 1
+        sum_row = last + 1  # the Summa row right under the forms (as many as the template has)
         keys = []
         for i, f in enumerate(c.forms):
             row = FIRST + i
@@ -452,7 +454,7 @@ class CompilationBuilder:
                 expr = (f"SUM({ish.rng(FIRST, LAST, self.col['P_' + f.id], external=True)})+"
                         f"SUM({ish.rng(FIRST, LAST, self.col['O_' + f.id], external=True)})")
                 s.formula(row, col, expr, counts[year][i], "int")
-            s.formula(row, 2, f"IF(B${SUM_ROW + 1}=0,0,B{x}/B${SUM_ROW + 1})",
+            s.formula(row, 2, f"IF(B${sum_row + 1}=0,0,B{x}/B${sum_row + 1})",
                       counts[y][i] / total if total else 0, "pct")
             s.formula(row, 4, f"B{x}-D{x}", counts[y][i] - counts[prev][i], "int_change")
             s.formula(row, 5, f'IF(D{x}=0,"–",B{x}/D{x}-1)',
@@ -460,12 +462,12 @@ class CompilationBuilder:
             key = counts[y][i] + (len(c.forms) - i) / 100
             keys.append(key)
             s.formula(row, 6, f"B{x}+{len(c.forms) - i}/100", key, "small")
-        s.put(SUM_ROW, 0, "Summa", "total_label")
-        s.formula(SUM_ROW, 1, f"SUM(B{first + 1}:B{last + 1})", total, "total")
-        s.formula(SUM_ROW, 3, f"SUM(D{first + 1}:D{last + 1})", sum(counts[prev]), "total")
-        s.formula(SUM_ROW, 2, f"IF(B{SUM_ROW + 1}=0,0,1)", 1 if total else 0, "pct_total")
+        s.put(sum_row, 0, "Summa", "total_label")
+        s.formula(sum_row, 1, f"SUM(B{first + 1}:B{last + 1})", total, "total")
+        s.formula(sum_row, 3, f"SUM(D{first + 1}:D{last + 1})", sum(counts[prev]), "total")
+        s.formula(sum_row, 2, f"IF(B{sum_row + 1}=0,0,1)", 1 if total else 0, "pct_total")
         # The falling order, by formula.
-        top = SUM_ROW + 3
+        top = sum_row + 3
         s.put(top - 1, 0, f"I fallande ordning {y}", "subtitle")
         s.header_row(top, ["Plats", "Behandlingsform", "Antal", "Andel", "Förändring (antal)"])
         order = sorted(range(len(c.forms)), key=lambda i: -keys[i])
@@ -479,11 +481,13 @@ class CompilationBuilder:
             s.formula(row, 3, f"INDEX({s.rng(first, last, 2)},{match})", counts[y][i] / total if total else 0, "pct")
             s.formula(row, 4, f"INDEX({s.rng(first, last, 4)},{match})", counts[y][i] - counts[prev][i],
                       "int_change")
-        self.charts.append(ChartSpec(sheet=s.name, title=f"De fem vanligaste behandlingsformerna {y}",
-                                     categories=(1, top + 1, top + 5), values=(2, top + 1, top + 5),
-                                     anchor=(top + len(c.forms) + 3, 0), kind="bar"))
+        if total:  # a chart only of numbers that exist (import regenerates the workbook)
+            self.charts.append(ChartSpec(sheet=s.name, title=f"De fem vanligaste behandlingsformerna {y}",
+                                         categories=(1, top + 1, top + 5), values=(2, top + 1, top + 5),
+                                         anchor=(top + len(c.forms) + 3, 0), kind="bar"))
         s.widths.update({0: 50, 1: 36, 2: 12, 3: 12, 4: 16, 5: 14, 6: 14})
         s.freeze = (FIRST, 1)
+        s.hidden_cols.add(6)  # the sort key is a helper: out of view and out of print
 
     # -- Utbetalning --------------------------------------------------------------------------
     def build_payout(self) -> None:

@@ -740,13 +740,14 @@ def _nid(text: str) -> str:
 
 
 def _int_validation(title: str, maximum: int | None = None) -> dict[str, Any]:
-    options: dict[str, Any] = {"validate": "integer", "input_title": title,
-                               "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."}
+    # the prompt and the error state one rule
+    rule = "ett heltal, 0 eller mer" if maximum is None else f"ett heltal från 0 till {maximum}"
+    options: dict[str, Any] = {"validate": "integer", "input_title": title, "input_message": f"Skriv {rule}.",
+                               "error_title": "Heltal", "error_message": f"Skriv {rule}."}
     if maximum is None:
-        options.update({"criteria": ">=", "value": 0, "input_message": "Heltal, 0 eller mer."})
+        options.update({"criteria": ">=", "value": 0})
     else:
-        options.update({"criteria": "between", "minimum": 0, "maximum": maximum,
-                        "input_message": f"Heltal 0–{maximum}."})
+        options.update({"criteria": "between", "minimum": 0, "maximum": maximum})
     return options
 
 

@@ -142,7 +142,8 @@ class BlockWriter:
             else:
                 formula_text = f"SUM({rng})"
                 value = plain_number(total)
-            self.sheet.formula(SUM_ROW, col, formula_text, value, "total" if style != "share" else "share_total")
+            total_style = "total" if style != "share" else "share_total"
+            self.sheet.formula(SUM_ROW, col, formula_text, value, "missing_total" if value == MISSING else total_style)
         elif sum_row == "count_yes":
             count = sum(1 for v in values if v == YES)
             self.sheet.formula(SUM_ROW, col, f'COUNTIF({rng},"{YES}")', count, "total_count")
@@ -150,8 +151,11 @@ class BlockWriter:
 
     # -- the shared first columns -------------------------------------------------------------
     def population_and_share(self) -> None:
-        pops_shown = self.pops if self.pops is not None else [t or 0 for t in self.typed]
-        self.column("befolkning", "Befolkning", "int", lambda r: f"{self.pop_ref(r)}", list(pops_shown))
+        # a population not typed yet says so (a blank cell would show as 0, which looks like data)
+        pops_shown = self.pops if self.pops is not None else [t if isinstance(t, int) else MISSING for t in self.typed]
+        self.column("befolkning", "Befolkning", "int",
+                    lambda r: f'IF(ISNUMBER({self.pop_ref(r)}),{self.pop_ref(r)},"{MISSING}")' if self.guarded
+                    else self.pop_ref(r), list(pops_shown))
         if self.pops is None:
             shares: list[Any] = [MISSING] * len(REGIONS)
         else:
@@ -357,7 +361,8 @@ def write_per_unit_capped(w: BlockWriter) -> BlockResult:
              [float(c) for c in caps_exact] if caps_exact else missing)
     w.column("enheter", f"{w.post.enhet.capitalize()} (antal)", "input_int", None, list(w.units), is_input=True,
              validation={"validate": "integer", "criteria": ">=", "value": 0,
-                         "input_title": "Antal", "input_message": f"Antal {w.post.enhet} (heltal ≥ 0).",
+                         "input_title": "Antal",
+                         "input_message": f"Antal {w.post.enhet}: skriv ett heltal, 0 eller mer.",
                          "error_title": "Heltal", "error_message": "Skriv ett heltal, 0 eller mer."})
     demand = [rate * u for u in w.units]
     w.column("krav", f"Belopp för {w.post.enhet} (kr)", "kr",

@@ -32,6 +32,7 @@ from xl_tools.workbook.blocks import (
 from xl_tools.workbook.inputs import Inputs, input_name, population_input_name
 from xl_tools.workbook.render import generation_time
 from xl_tools.workbook.sheet import MISSING, Chart, Sheet, Workbook, plain_number, quote
+from xl_tools.workbook.textsize import width_for
 
 ROUNDING_TEXT = {
     "kronor": ("hela kronor (ROUND)", "Varje region avrundas till hela kronor (ROUND), som Försäkringskassan "
@@ -120,10 +121,10 @@ class Builder:
         for p in self.a.poster:
             s.put(row, 0, p.id, "text")
             s.put(row, 1, p.villkor if p.villkor is not None else "", "center")
-            s.put(row, 2, p.title, "text")
+            s.put(row, 2, p.title, "wrap")
             s.put(row, 3, p.mottagare, "text")
             s.put(row, 4, p.ar, "center")
-            s.put(row, 5, registry.rule(p.regel).label, "text")
+            s.put(row, 5, registry.rule(p.regel).label, "wrap")
             s.put(row, 6, plain_number(p.belopp), "kr_param")
             name = f"Pott_{p.name_id}"
             self.names[name] = f"=Parametrar!$G${row + 1}"
@@ -158,7 +159,7 @@ class Builder:
         for key, value in self.a.kontroll.items():
             items = value.items() if isinstance(value, dict) else [(None, value)]
             for year, amount in items:
-                s.put(row, 0, labels.get(key, key), "text")
+                s.put(row, 0, labels.get(key, key), "wrap")
                 s.put(row, 1, year if year is not None else "", "center")
                 s.put(row, 2, plain_number(amount), "kr_param")
                 name = f"Kontroll_{key}" + (f"_{year}" if year is not None else "")
@@ -186,8 +187,6 @@ class Builder:
             provisional = self.shipped(date) and self.table.is_provisional(date)
             s.put(BLOCK_ROW, col, describe_date(date) + (" (preliminär)" if provisional else ""),
                   "block_missing" if provisional else "block")
-            if provisional:
-                s.heights[BLOCK_ROW] = 30
             s.put(HEADER_ROW, col, "Befolkning", "header")
             if self.shipped(date):
                 for j, value in enumerate(self.table.vector(date)):
@@ -209,8 +208,12 @@ class Builder:
                           "cellerna.")
             rng = s.rng(FIRST, LAST, col, absolute=False)
             pops = self.populations(date)
-            typed_sum = sum(v for v in self.typed_populations(date) if isinstance(v, int))
-            s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops) if pops else typed_sum, "int_total")
+            typed = [v for v in self.typed_populations(date) if isinstance(v, int)]
+            if self.shipped(date):
+                s.formula(SUM_ROW, col, f"SUM({rng})", sum(pops or typed), "int_total")
+            else:  # nothing typed yet: say so rather than 0
+                s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))',
+                          sum(typed) if typed else MISSING, "int_total" if typed else "missing_total")
             s.put(SUM_ROW + 2 + i, 0, f"Källa {describe_date(date)}:", "text_bold")
             s.put(SUM_ROW + 2 + i, 2, source, "note" if self.shipped(date) and not provisional else "warning_line")
         s.widths.update({0: 9, 1: 18, **{2 + i: 16 for i in range(len(self.pop_col))}})
@@ -225,7 +228,6 @@ class Builder:
         s.put(2, 0, "Gula celler är indata. Övriga celler räknas fram; ändra inte formlerna.", "note")
         region_columns(s)
         col = 2
-        title_height = 30
         for post in self.a.region_posts(nr):
             rule = registry.rule(post.regel)
             date = post.befolkning
@@ -262,12 +264,11 @@ class Builder:
                 f"Utbetalas senast {post.utbetalning.isoformat()}"
             title += f"\n{paid}" + (
                 f", redovisning senast {post.redovisning.isoformat()}" if post.redovisning else "")
-            # room for the title: a one-column block gets a wide column; about 1.1 characters per unit of
-            # column width, 15 points a line
-            width = 14 if block.last_col > block.first_col else 30
-            chars = int(width * (block.last_col - block.first_col + 1) * 1.1)
-            lines = sum(-(-len(part) // chars) for part in title.split("\n"))
-            title_height = max(title_height, 15 * lines)
+            # a one-column block gets a wide column for its title; a block waiting for its population
+            # is wide enough to say so on one line (the row heights follow the text when rendered)
+            width: float = 14 if block.last_col > block.first_col else 30
+            if block.missing:
+                width = max(width, width_for(MISSING, 10))
             s.merges.append((BLOCK_ROW, block.first_col, BLOCK_ROW, block.last_col, title,
                              "block_missing" if block.missing else "block"))
             if block.input_col is not None:
@@ -277,10 +278,11 @@ class Builder:
             col = block.last_col + 2
         s.put(SUM_ROW, 1, "Summa", "total_label")
         s.freeze = (FIRST, 2)
-        s.heights.update({BLOCK_ROW: title_height, HEADER_ROW: 30})
-        series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s]
-        s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
-                              series=series, anchor=(SUM_ROW + 3, 1)))
+        # a chart only of the years whose numbers exist (a regenerated workbook gets the others)
+        series = [(f"{b.post.ar} {b.post.title}", b.utfall_col) for b in self.blocks if b.sheet is s and not b.missing]
+        if series:
+            s.charts.append(Chart(title=f"Villkor {nr}: utfall per region (kr)", categories=(1, FIRST, LAST),
+                                  series=series, anchor=(SUM_ROW + 3, 1)))
 
     # ------------------------------------------------------------------ summary
     def build_summary(self) -> None:
@@ -313,7 +315,7 @@ class Builder:
             s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year}", "block"))
             for c in range(start, col):
                 kr_columns.append((c, str(s.cells[(HEADER_ROW, c)].value), year))
-                s.widths[c] = 15
+                s.widths[c] = max(15, width_for(MISSING, 10)) if self._any_missing() else 15
             col += 1
         # Mkr mirror
         mkr_start = col
@@ -330,16 +332,16 @@ class Builder:
                     missing = value == MISSING
                     formula = f"IF(ISNUMBER({ref}),{ref}/1000000,{ref})" if self._any_missing() else f"{ref}/1000000"
                     shown = value if missing else value / 1_000_000
-                    style = "missing" if missing else ("mkr_total" if row == SUM_ROW else "mkr")
+                    style = ("missing_total" if row == SUM_ROW else "missing") if missing else (
+                        "mkr_total" if row == SUM_ROW else "mkr")
                     s.formula(row, col, formula, shown, style)
-                s.widths[col] = 13
+                s.widths[col] = max(13, width_for(MISSING, 10)) if self._any_missing() else 13
                 col += 1
             s.merges.append((BLOCK_ROW, start, BLOCK_ROW, col - 1, f"År {year} (Mkr)", "block"))
             col += 1
         s.put(BLOCK_ROW - 1, mkr_start, "Belopp i miljoner kronor, tre decimaler", "small")
         s.put(SUM_ROW, 1, "SUMMA", "total_label")
         s.freeze = (FIRST, 2)
-        s.heights[HEADER_ROW] = 45
 
     def _any_missing(self) -> bool:
         return any(b.missing for b in self.blocks)
@@ -386,7 +388,7 @@ class Builder:
         if missing:
             value: Any = MISSING if not numbers else plain_number(sum(Fraction(v) for v in numbers))
             s.formula(SUM_ROW, col, f'IF(COUNT({rng})=0,"{MISSING}",SUM({rng}))', value,
-                      "missing" if value == MISSING else "total")
+                      "missing_total" if value == MISSING else "total")
         else:
             s.formula(SUM_ROW, col, f"SUM({rng})", plain_number(sum(Fraction(v) for v in numbers)), "total")
 
@@ -406,7 +408,7 @@ class Builder:
             s.put(row, 1, p.mottagare, "text")
             s.put(row, 2, p.villkor if p.villkor is not None else "", "center")
             s.put(row, 3, p.ar, "center")
-            s.put(row, 4, p.title, "text")
+            s.put(row, 4, p.title, "wrap")
             s.formula(row, 5, self.pot_name[p.id], plain_number(p.belopp), "kr")
             s.put(row, 6, p.utbetalning, "date")
             s.formula(row, 7, f"YEAR({s.ref(row, 6)})", p.utbetalning.year, "center")
@@ -424,6 +426,7 @@ class Builder:
 
         def table(start: int, title: str, keys: list[Any], criteria_range: str,
                   value_of: Callable[[Post], object]) -> dict[Any, str]:
+            s.row_groups.append((start, start + 2 + len(keys)))  # title, headings, rows and Summa on one page
             s.put(start, 0, title, "subtitle")
             s.put(start + 1, 0, title.split(" per ")[-1].capitalize(), "header")
             s.put(start + 1, 1, "Belopp (kr)", "header")
@@ -431,7 +434,7 @@ class Builder:
             refs = {}
             for j, key in enumerate(keys):
                 r = start + 2 + j
-                s.put(r, 0, key, "center" if isinstance(key, int) else "text")
+                s.put(r, 0, key, "center" if isinstance(key, int) else "wrap")
                 total = sum((p.belopp for p in self.a.poster if value_of(p) == key), Fraction(0))
                 s.formula(r, 1, f"SUMIF({criteria_range},{s.ref(r, 0)},{amounts})", plain_number(total), "kr")
                 s.formula(r, 2, f"{s.ref(r, 1)}/1000000", float(total / 1_000_000), "mkr")
@@ -453,6 +456,7 @@ class Builder:
         self.by_recipient = table(start, "Per mottagare", recipients_list, recipients, lambda p: p.mottagare)
         # regions per agreement year (the agreement's "totalt till regionerna")
         start += len(recipients_list) + 4
+        s.row_groups.append((start, start + 1 + len(self.a.ar)))
         s.put(start, 0, "Till regionerna per avtalsår", "subtitle")
         s.put(start + 1, 0, "Avtalsår", "header")
         s.put(start + 1, 1, "Belopp (kr)", "header")
@@ -551,7 +555,8 @@ class Builder:
                         "Summan av alla poster ska bli överenskommelsens totala belopp.")
         status_rng = s.rng(4, self.check_row - 1, 5)
         self.status_range = f"Kontroll!{status_rng}"
-        s.widths.update({0: 52, 1: 16, 2: 16, 3: 12, 4: 9, 5: 9, 6: 80})
+        missing = max(12, width_for(MISSING, 10)) if SAKNAS in self.check_rows else 12
+        s.widths.update({0: 52, 1: 16, 2: max(16, missing), 3: missing, 4: 9, 5: 9, 6: 56})
         s.freeze = (4, 1)
 
     def _value_of(self, external_ref: str) -> Any:
@@ -585,7 +590,7 @@ class Builder:
         else:
             status = OK if abs(Fraction(diff)) <= tol else FEL
         s.formula(r, 5, f'IF(ISNUMBER({d}),IF(ABS({d})<={t},"{OK}","{FEL}"),"{SAKNAS}")', status, "status")
-        s.put(r, 6, explanation, "note")
+        s.put(r, 6, explanation, "note_wrap")
         self.check_rows.append(status)
         self.check_labels.append(label)
 
@@ -636,9 +641,6 @@ class Builder:
         for label, text in lines:
             s.put(row, 0, label, "text_bold")
             s.put(row, 1, text, "wrap" if label not in ("SAKNAS", "PRELIMINÄR") else "warning")
-            wrapped = -(-len(text) // 115)  # about 115 characters a line in the 110-wide column
-            if wrapped > 1:
-                s.heights[row] = 13 * wrapped
             row += 1
         row += 1
         s.put(row, 0, "Ordlista", "subtitle")

@@ -45,6 +45,8 @@ class Sheet:
     protect: bool = True
     tab_color: str | None = None
     print_rows: tuple[int, int] | None = None
+    hidden_cols: set[int] = field(default_factory=set)  # helper columns kept out of view and print
+    row_groups: list[tuple[int, int]] = field(default_factory=list)  # rows printed on one page
 
     def put(self, row: int, col: int, value: Any, style: str = "text") -> None:
         self.cells[(row, col)] = Cell(value=value, style=style)
