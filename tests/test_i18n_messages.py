@@ -77,3 +77,19 @@ def test_import_summary_and_help_in_swedish(tmp_path: Path) -> None:
     assert "Varning: 1 rad(er) kunde inte placeras (se ovan)." in out and "förra versionen sparad som" in out
     helped = CliRunner().invoke(cli, ["import", "--help"], env=SV).output
     assert "Importera regionernas rapporter för villkor 3" in helped
+
+
+def test_verify_scb_and_libreoffice_commands_in_swedish(tmp_path: Path) -> None:
+    book = tmp_path / "b.xlsx"
+    CliRunner().invoke(cli, ["generate", "kvinnors-halsa-2017", "-o", str(book)])
+    assert error_line(["verify", str(book), "--no-python", "--no-libreoffice"], SV) == (
+        "Fel: Inget att kontrollera mot: --no-python och --no-libreoffice lämnar ingen beräkningsmotor. "
+        "Ta bort den ena.")
+    assert error_line(["verify", str(book), "--no-python", "--no-libreoffice"], EN).startswith(
+        "Error: Nothing to check against")
+    fetched = CliRunner().invoke(cli, ["befolkning", "hamta", "--ar", "2017", "--url", "ftp://x"], env=SV)
+    assert fetched.exit_code == 2 and fetched.output.splitlines()[-1].startswith("Fel: 'ftp://x/")
+    assert "är ingen http(s)-adress; ange t.ex. --url " in fetched.output
+    helped = CliRunner().invoke(cli, ["libreoffice", "install", "--help"], env=SV).output
+    assert "Installera Basic-biblioteket och Python-skriptet för =FK_ANDEL(...)" in helped
+    assert "Skapa mappen för --profile om den inte finns." in helped

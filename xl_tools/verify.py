@@ -209,33 +209,36 @@ def verify_workbook(path: str | Path, *, python: bool = True, libreoffice: bool 
     Each :class:`Mismatch` holds every source's value and says which agree and which differs.
     """
     if not python and not libreoffice:
-        raise XlToolsError("Nothing to check against: --no-python and --no-libreoffice leave no engine. "
-                           "Drop one of them.")
+        raise XlToolsError(_("Nothing to check against: --no-python and --no-libreoffice leave no engine. "
+                             "Drop one of them."))
     say = progress or (lambda _msg: None)
     path = Path(path)
     if not path.exists():
-        raise XlToolsError(f"No such workbook: {path}")
+        raise XlToolsError(_("No such workbook: {path}").format(path=path))
     check_workbook_file(path)
-    say(f"Reading the formulas and stored values of {path.name} …")
+    say(_("Reading the formulas and stored values of {name} …").format(name=path.name))
     cells = formula_cells(path)
     report = VerifyReport(path=path, formula_cells=len(cells))
     results: dict[str, dict[tuple[str, str], Any]] = {}
     if python and len(cells) > MAX_PYTHON_CELLS:
-        raise XlToolsError(f"{path.name} has {len(cells):,} formula cells; the Python recalculation (formulas) is "
-                           f"limited to {MAX_PYTHON_CELLS:,} (it needs about a minute and 1 GB per 20 000). Use "
-                           "--no-python to check with LibreOffice only.")
+        raise XlToolsError(_("{name} has {n} formula cells; the Python recalculation (formulas) is limited to "
+                             "{most} (it needs about a minute and 1 GB per 20 000). Use --no-python to check with "
+                             "LibreOffice only.").format(name=path.name, n=format_number(len(cells)),
+                                                         most=format_number(MAX_PYTHON_CELLS)))
     if python:
-        say(f"Recalculating {len(cells)} formula cells with formulas (Python) …")
+        say(_("Recalculating {n} formula cells with formulas (Python) …").format(n=format_number(len(cells))))
         calc = recalc_formulas(path)
         results["formulas"] = {key: calc.get((key[0].upper(), key[1])) for key in cells}
         report.checked.append("formulas")
-        say(f"  formulas (Python): {_differences(cells, results['formulas'])} cell(s) differ from the stored values.")
+        say("  " + _("formulas (Python): {n} cell(s) differ from the stored values.").format(
+            n=_differences(cells, results["formulas"])))
     if libreoffice:
-        say(f"Recalculating {len(cells)} formula cells with LibreOffice …")
+        say(_("Recalculating {n} formula cells with LibreOffice …").format(n=format_number(len(cells))))
         lo = recalc_libreoffice(path)
         results["libreoffice"] = {key: lo.get(key) for key in cells}
         report.checked.append("libreoffice")
-        say(f"  LibreOffice: {_differences(cells, results['libreoffice'])} cell(s) differ from the stored values.")
+        say("  " + _("LibreOffice: {n} cell(s) differ from the stored values.").format(
+            n=_differences(cells, results["libreoffice"])))
     for key, (formula, cached) in cells.items():
         values = {"cached": cached, **{engine: got[key] for engine, got in results.items()}}
         if not all(same(cached, v) for v in values.values()):

@@ -136,9 +136,11 @@ def _summary(ws, report: AuditReport, sheets: set[str]) -> None:
 
 
 def _lines(text: str, width: int) -> int:
-    """Lines that ``text`` takes wrapped in a column ``width`` characters wide (a little generous:
-    an average character is narrower than the '0' that column widths count)."""
-    return sum(max(1, math.ceil(len(part) / max(1, width - 1))) for part in text.split("\n")) if text else 1
+    """Lines that ``text`` takes wrapped in a column ``width`` characters wide. Column widths count the
+    digit '0'; an average character of running text is about 15 % narrower (rendered in LibreOffice,
+    sv-SE), and a character of margin is kept so that no line is clipped."""
+    per_line = max(1.0, (width - 1) * 1.15)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")) if text else 1
 
 
 def _put_row(ws, row: int, texts: list[str]) -> None:
