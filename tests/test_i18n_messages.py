@@ -90,6 +90,7 @@ def test_verify_scb_and_libreoffice_commands_in_swedish(tmp_path: Path) -> None:
     fetched = CliRunner().invoke(cli, ["befolkning", "hamta", "--ar", "2017", "--url", "ftp://x"], env=SV)
     assert fetched.exit_code == 2 and fetched.output.splitlines()[-1].startswith("Fel: 'ftp://x/")
     assert "är ingen http(s)-adress; ange t.ex. --url " in fetched.output
+    assert "Hämtar tabellbeskrivning TAB1267 från ftp://x …" in fetched.output  # progress in Swedish too
     helped = CliRunner().invoke(cli, ["libreoffice", "install", "--help"], env=SV).output
     assert "Installera Basic-biblioteket och Python-skriptet för =FK_ANDEL(...)" in helped
     assert "Skapa mappen för --profile om den inte finns." in helped

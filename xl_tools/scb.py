@@ -474,21 +474,21 @@ def v1_query(selection: dict[str, list[str]]) -> dict:
 
 def _fetch_v2(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
     meta_url = f"{base}/tables/{TABLE_ID}/metadata?lang=sv&outputFormat=json-stat2"
-    say(f"Hämtar tabellbeskrivning {TABLE_ID} från {base} …")
+    say(_("Fetching the description of table {table} from {url} …").format(table=TABLE_ID, url=base))
     shape = shape_from_json_stat(_get_json(meta_url, deadline), meta_url)
     selection = shape.selection(year)
     url_data = data_url(base, year, selection)
-    say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
+    say(_("Fetching the population at 1 November {year} for 21 counties …").format(year=year))
     data = _get_json(url_data, deadline)
     return parse_counties(data, url_data, year, region_dim=shape.region, time_dim=shape.time), url_data
 
 
 def _fetch_v1(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
     url = f"{base}/{V1_TABLE}"
-    say(f"Hämtar tabellbeskrivning {V1_TABLE} från {base} (PxWeb API v1) …")
+    say(_("Fetching the description of table {table} from {url} (PxWeb API v1) …").format(table=V1_TABLE, url=base))
     shape = shape_from_v1(_get_json(url, deadline), url)
     selection = shape.selection(year, contents=V1_CONTENTS)
-    say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
+    say(_("Fetching the population at 1 November {year} for 21 counties …").format(year=year))
     data = _get_json(url, deadline, body=v1_query(selection))
     return parse_counties(data, url, year, region_dim=shape.region, time_dim=shape.time), url
 
@@ -511,7 +511,8 @@ def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progre
         except ScbUnavailable as v2_error:
             if fallback is None or deadline.expired:
                 raise
-            say(f"PxWeb API v2 gav inget användbart svar ({_one_line(v2_error, 120)}); försöker API v1 …")
+            say(_("PxWeb API v2 gave no usable answer ({error}); trying API v1 …").format(
+                error=_one_line(v2_error, 120)))
             try:
                 by_code, used, table = *_fetch_v1(year, fallback, deadline, say), V1_TABLE
             except ScbError as v1_error:
@@ -520,7 +521,7 @@ def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progre
                     from None
     finally:
         deadline.cancel()
-    say("Kontrollerar: 21 län, positiva heltal, rimlig summa …")
+    say(_("Checking: 21 counties, positive whole numbers, a plausible total …"))
     validate_counties(by_code, date)
     source = f"SCB, Folkmängden den 1 november ({table}), hämtad {dt.date.today().isoformat()}"
     return Fetched(date=date, by_code=by_code, url=used, source=source)

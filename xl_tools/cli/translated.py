@@ -16,16 +16,20 @@ from xl_tools.i18n import _
 
 @contextmanager
 def _translated_params(command: click.Command) -> Iterator[None]:
-    saved = [(p, getattr(p, "help", None)) for p in command.params]
+    saved = [(p, getattr(p, "help", None), getattr(p, "show_default", None)) for p in command.params]
     try:
-        for param, text in saved:
+        for param, text, default in saved:
             if text:
                 param.help = _(text)  # type: ignore[attr-defined]
+            if isinstance(default, str) and default:
+                param.show_default = _(default)  # type: ignore[attr-defined]
         yield
     finally:
-        for param, text in saved:
+        for param, text, default in saved:
             if hasattr(param, "help"):
                 param.help = text  # type: ignore[attr-defined]
+            if hasattr(param, "show_default"):
+                param.show_default = default  # type: ignore[attr-defined]
 
 
 class TranslatedCommand(click.Command):

@@ -37,9 +37,9 @@ def _report(result: GenerateResult) -> None:
                      "Every template is read and checked first; two templates with one id, an unknown key or a wrong "
                      "type stop the build before anything is written."))
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default="the shipped templates/", help=N_("Folder of agreement templates (*.toml)."))
+              show_default=N_("the shipped templates/"), help=N_("Folder of agreement templates (*.toml)."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=WORKBOOK_DIR,
-              show_default="workbooks/ of the checkout, else ./workbooks",
+              show_default=N_("workbooks/ of the checkout, else ./workbooks"),
               help=N_("Folder for the generated workbooks."))
 @click.option("--discard-unmatched", is_flag=True,
               help=N_("Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept)."))
@@ -86,7 +86,7 @@ def generate(template: str, output: Path | None, discard_unmatched: bool, force:
 @cli.command("mallar", help=N_("List the templates: id, kind, years and title (use the id with 'xl-tools generate "
                                "ID')."))
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default="the shipped templates/", help=N_("Folder of templates (*.toml)."))
+              show_default=N_("the shipped templates/"), help=N_("Folder of templates (*.toml)."))
 def mallar(template_dir: Path) -> None:
     """List the templates: id, kind, years and title (use the id with 'xl-tools generate ID')."""
     infos = pipeline.describe_templates(template_dir)
