@@ -37,6 +37,19 @@ def test_format_number_is_swedish_and_never_exponential(value, kwargs, expected)
     assert format_number(value, **kwargs) == expected
 
 
+def test_approximate_lookup_names_the_swedish_function(tmp_path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(tmp_path / "l.xlsx"))
+    ws = wb.add_worksheet("S")
+    for row in range(1, 5):
+        ws.write(f"A{row}", row)
+        ws.write(f"B{row}", row * 10)
+    ws.write_formula("D1", "=VLOOKUP(2,A1:B4,2)", None, 20)
+    wb.close()
+    args = ["audit", str(tmp_path / "l.xlsx")]
+    assert "LETARAD använder ungefärlig matchning" in CliRunner().invoke(cli, args, env=SV).output
+    assert "VLOOKUP uses approximate match" in CliRunner().invoke(cli, args, env=EN).output
+
+
 def _book(path: Path) -> Path:
     """B1:B6 copy =A·10 except B4, a typed 1 234 567 (the formula gives 4 000 000); manual calculation."""
     wb = xlsxwriter.Workbook(str(path))
