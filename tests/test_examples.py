@@ -13,7 +13,7 @@ from xl_tools.libreoffice.recalc import libreoffice_available
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
     "allocate.py": "residual-to-largest  Stockholm   68 143 865 kr",
-    "audit_workbook.py": "Villkor 1!G7 XL010 error: Typed value 1234567",
+    "audit_workbook.py": "Villkor 1!G7 XL010 error: Typed value 1 234 567",
     "udf_in_libreoffice.py": "gives 3765878",
 }
 NEEDS_LIBREOFFICE = {"udf_in_libreoffice.py", "audit_workbook.py"}

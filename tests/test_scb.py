@@ -113,8 +113,8 @@ def test_cli_hamta_adds_year_and_population_uses_it(fake_scb: tuple[str, FakeScb
     assert not load_population().has(2017)
     result = CliRunner().invoke(cli, ["befolkning", "hamta", "--ar", "2017", "--url", url])
     assert result.exit_code == 0, result.output
-    assert "Hämtar folkmängden den 1 november 2017" in result.output
-    assert "Sparade folkmängden den 1 november 2017: 21 län" in result.output
+    assert "Fetching the population at 1 November 2017" in result.output
+    assert "Saved the population at 1 November 2017: 21 counties" in result.output
     with open(user_data, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 21

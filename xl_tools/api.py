@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from xl_tools.engine.rounding import DEFAULT_ROUNDING, normalise_rule
 from xl_tools.engine.rules import Allocation, allocate, per_unit_capped, population_share
+from xl_tools.i18n import _
 from xl_tools.money import parse_amount
 from xl_tools.population import describe_date, load_population, to_reference_date
 from xl_tools.regions import REGIONS, Region, resolve_region
@@ -80,7 +81,8 @@ def kontakter(units: Sequence[object], pot: object, rate: object, year: object,
     if len(units) != len(REGIONS):
         from xl_tools.errors import XlToolsError
 
-        raise XlToolsError(f"Give one number of contacts per region: 21 values, got {len(units)}.")
+        raise XlToolsError(_("Give one number of contacts per region: 21 values, got {value}.").format(
+                               value=len(units)))
     counts = [_whole(u) for u in units]
     pops = load_population().vector(to_reference_date(year))
     exact = per_unit_capped(parse_amount(pot), pops, counts, parse_amount(rate, what="rate per contact"))
@@ -101,5 +103,6 @@ def _whole(value: object) -> int:
     try:
         count = parse_count(value, what="number of contacts")
     except XlToolsError as exc:
-        raise XlToolsError(f"Number of contacts must be a non-negative whole number: {str(exc).rstrip('.')}.") from None
+        raise XlToolsError(_("Number of contacts must be a non-negative whole number: {value}.").format(
+                               value=str(exc).rstrip('.'))) from None
     return 0 if count is None else count

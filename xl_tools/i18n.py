@@ -112,3 +112,15 @@ def apply_to_click() -> None:
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = language()
+
+
+# Excel function names as Swedish Excel shows them, for texts that name a function (the workbook stores
+# the English name; a Swedish user types and reads these).
+EXCEL_FUNCTIONS_SV = {
+    "VLOOKUP": "LETARAD", "HLOOKUP": "LETAKOLUMN", "MATCH": "PASSA", "XLOOKUP": "XLETAUPP", "LOOKUP": "LETAUPP",
+}
+
+
+def excel_function(name: str) -> str:
+    """``VLOOKUP`` → ``LETARAD`` in Swedish; the name itself in English (or when it has no Swedish name here)."""
+    return EXCEL_FUNCTIONS_SV.get(name.upper(), name) if language() == "sv" else name

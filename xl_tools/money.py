@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from xl_tools.errors import AmountError
+from xl_tools.i18n import N_, _
 
 _UNITS = {
     "": 1,
@@ -66,6 +67,16 @@ _AMOUNT = re.compile(
 _COUNT = re.compile(r"^[+-]?[0-9][0-9 .,']*(?:e[+-]?[0-9]+)?$", re.ASCII)
 
 
+# What callers call the number they parse (``what=``), translated when a message is shown; other
+# names (a template's own keys) are shown as they are.
+WHAT_NAMES = (N_("pot"), N_("count"), N_("amount"), N_("amount of kronor"), N_("rate per contact"),
+              N_("number of contacts"))
+
+
+def _what(what: str) -> str:
+    return _(what) if what in WHAT_NAMES else what
+
+
 def _show(value: object) -> str:
     """The value as typed, shortened for a one-line message."""
     text = repr(value)
@@ -80,7 +91,9 @@ def parse_amount(value: object, *, what: str = "pot") -> Fraction:
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(
-            f"The {what} is missing or not a number: {_show(value)}. Give kronor, e.g. 150000000 or '150 Mkr'."
+            _("The {what} is missing or not a number: {value}. Give kronor, e.g. 150000000 or '150 "
+              "Mkr'.").format(
+                what=_what(what), value=_show(value))
         )
     if isinstance(value, int):
         result = Fraction(value)
@@ -88,39 +101,49 @@ def parse_amount(value: object, *, what: str = "pot") -> Fraction:
         result = value
     elif isinstance(value, Decimal):
         if not value.is_finite():
-            raise AmountError(f"The {what} is not a plausible number: {_show(value)}.")
+            raise AmountError(_("The {what} is not a plausible number: {value}.").format(
+                                  what=_what(what), value=_show(value)))
         result = _bounded_fraction(value, 1, value, what)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise AmountError(f"The {what} is not a number: {_show(value)}.")
+            raise AmountError(_("The {what} is not a number: {value}.").format(
+                                  what=_what(what), value=_show(value)))
         # A float from a spreadsheet: take its shortest decimal representation.
         result = _bounded_fraction(Decimal(repr(value)), 1, value, what)
     elif isinstance(value, str):
         result = _parse_text(value, what)
     else:
-        raise AmountError(f"The {what} is not a number: {_show(value)}. Give kronor, e.g. 150000000 or '150 Mkr'.")
+        raise AmountError(_("The {what} is not a number: {value}. Give kronor, e.g. 150000000 or '150 "
+                            "Mkr'.").format(
+                              what=_what(what), value=_show(value)))
     if result < 0:
-        raise AmountError(f"The {what} is negative ({_show(value)}). Give a positive amount of kronor.")
+        raise AmountError(_("The {what} is negative ({value}). Give a positive amount of kronor.").format(
+                              what=_what(what), value=_show(value)))
     if result > MAX_AMOUNT:
         raise AmountError(
-            f"The {what} {_show(value)} is implausibly large (more than {MAX_AMOUNT:,} kr). Check the amount."
+            _("The {what} {value} is implausibly large (more than {max_amount} kr). Check the amount.").format(
+                what=_what(what), value=_show(value), max_amount=format_number(MAX_AMOUNT))
         )
     if (result * 100).denominator != 1:
-        raise AmountError(f"The {what} {_show(value)} has fractions of an öre. Round it to öre (two decimals).")
+        raise AmountError(_("The {what} {value} has fractions of an öre. Round it to öre (two "
+                            "decimals).").format(
+                              what=_what(what), value=_show(value)))
     return result
 
 
 def _parse_text(text: str, what: str) -> Fraction:
     if len(text) > MAX_TEXT:
-        raise AmountError(f"The {what} {_show(text)} is too long to be an amount ({len(text)} characters). "
-                          "Give kronor, e.g. 150000000 or '150 Mkr'.")
+        raise AmountError(_("The {what} {value} is too long to be an amount ({value2} characters). "
+                            "Give kronor, e.g. 150000000 or '150 Mkr'.").format(
+                              what=_what(what), value=_show(text), value2=len(text)))
     cleaned = _SPACES.sub(" ", text.strip().lower())
     match = _AMOUNT.match(cleaned)
     unit = (match.group("unit") or "").split()[0] if match and match.group("unit") else ""
     if match is None or unit.rstrip(".") not in _UNITS:
         raise AmountError(
-            f"The {what} {_show(text)} is not an amount. Give kronor, e.g. 150000000, '150 000 000', '150e6', "
-            "'150 Mkr' or '1,5 mdkr'."
+            _("The {what} {value} is not an amount. Give kronor, e.g. 150000000, '150 000 000', "
+              "'150e6', '150 Mkr' or '1,5 mdkr'.").format(
+                what=_what(what), value=_show(text))
         )
     multiplier = _UNITS[unit.rstrip(".")]
     number = _normalise_number(match.group("num").strip(), multiplier, text, what)
@@ -129,22 +152,26 @@ def _parse_text(text: str, what: str) -> Fraction:
 
 def _decimal(number: str, text: object, what: str) -> Decimal:
     """The normalised number text as a Decimal, its exponent and digits bounded first."""
-    mantissa, _, exponent = number.lower().partition("e")
+    mantissa, _e, exponent = number.lower().partition("e")
     exponent_digits = exponent.lstrip("+-").lstrip("0")
     if len(exponent_digits) > MAX_EXPONENT_DIGITS and mantissa.strip("0.,+- "):
         if exponent.startswith("-"):
-            raise AmountError(f"The {what} {_show(text)} is too small (fractions of an öre); write the number out, "
-                              "e.g. 150000000 or '150e6'.")
-        raise AmountError(f"The {what} {_show(text)} is implausibly large (exponent out of range). Check the "
-                          "number.")
+            raise AmountError(_("The {what} {value} is too small (fractions of an öre); write the "
+                                "number out, e.g. 150000000 or '150e6'.").format(
+                                  what=_what(what), value=_show(text)))
+        raise AmountError(_("The {what} {value} is implausibly large (exponent out of range). Check "
+                            "the number.").format(
+                              what=_what(what), value=_show(text)))
     if len(exponent_digits) > MAX_EXPONENT_DIGITS:  # zero times anything
         return Decimal(0)
     if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
-        raise AmountError(f"The {what} {_show(text)} has more than {MAX_DIGITS} digits; check the number.")
+        raise AmountError(_("The {what} {value} has more than {max_digits} digits; check the number.").format(
+                              what=_what(what), value=_show(text), max_digits=MAX_DIGITS))
     try:
         return Decimal(number)
     except (InvalidOperation, ValueError):
-        raise AmountError(f"The {what} {_show(text)} is not an amount.") from None
+        raise AmountError(_("The {what} {value} is not an amount.").format(
+                              what=_what(what), value=_show(text))) from None
 
 
 def _bounded_fraction(decimal: Decimal, multiplier: int, text: object, what: str, *, count: bool = False
@@ -152,7 +179,8 @@ def _bounded_fraction(decimal: Decimal, multiplier: int, text: object, what: str
     """``decimal * multiplier`` as a Fraction, refusing magnitudes no amount or count has
     (so the Fraction built is never more than a few dozen digits)."""
     if not decimal.is_finite():
-        raise AmountError(f"The {what} {_show(text)} is not a number.")
+        raise AmountError(_("The {what} {value} is not a number.").format(
+                              what=_what(what), value=_show(text)))
     sign, digits, exponent = decimal.as_tuple()
     assert isinstance(exponent, int)
     digits = tuple(digits)
@@ -161,13 +189,18 @@ def _bounded_fraction(decimal: Decimal, multiplier: int, text: object, what: str
     if digits == (0,):
         return Fraction(0)
     if len(digits) > MAX_DIGITS:
-        raise AmountError(f"The {what} {_show(text)} has more than {MAX_DIGITS} digits; check the number.")
+        raise AmountError(_("The {what} {value} has more than {max_digits} digits; check the number.").format(
+                              what=_what(what), value=_show(text), max_digits=MAX_DIGITS))
     scale = len(str(multiplier)) - 1
     if exponent + len(digits) - 1 + scale > 18:
         limit = f"{MAX_COUNT:,}" if count else f"{MAX_AMOUNT:,} kr"
-        raise AmountError(f"The {what} {_show(text)} is implausibly large (more than {limit}). Check the number.")
+        raise AmountError(_("The {what} {value} is implausibly large (more than {limit}). Check the "
+                            "number.").format(
+                              what=_what(what), value=_show(text), limit=limit))
     if exponent + scale < -MAX_DIGITS:
-        raise AmountError(f"The {what} {_show(text)} has fractions of an öre. Round it to öre (two decimals).")
+        raise AmountError(_("The {what} {value} has fractions of an öre. Round it to öre (two "
+                            "decimals).").format(
+                              what=_what(what), value=_show(text)))
     return Fraction(decimal) * multiplier
 
 
@@ -181,12 +214,14 @@ def parse_count(value: object, *, what: str = "count", maximum: int = MAX_COUNT)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise AmountError(f"{_show(value)} is not a whole number")
+        raise AmountError(_("{value} is not a whole number").format(
+                              value=_show(value)))
     if isinstance(value, int):
         number = Fraction(value)
     elif isinstance(value, float):
         if not math.isfinite(value) or abs(value) > maximum:
-            raise AmountError(f"{_show(value)} is not a plausible {what} (at most {maximum:,})")
+            raise AmountError(_("{value} is not a plausible {what} (at most {maximum})").format(
+                                  value=_show(value), what=_what(what), maximum=format_number(maximum)))
         number = Fraction(value)
     elif isinstance(value, Decimal):
         number = _bounded_fraction(value, 1, value, what, count=True)
@@ -195,18 +230,23 @@ def parse_count(value: object, *, what: str = "count", maximum: int = MAX_COUNT)
     elif isinstance(value, str):
         text = value.strip()
         if len(text) > MAX_TEXT:
-            raise AmountError(f"{_show(value)} is too long to be a whole number")
+            raise AmountError(_("{value} is too long to be a whole number").format(
+                                  value=_show(value)))
         cleaned = _SPACES.sub(" ", text.lower())
         if not _COUNT.match(cleaned):
-            raise AmountError(f"{_show(value)} is not a whole number")
+            raise AmountError(_("{value} is not a whole number").format(
+                                  value=_show(value)))
         normalised = _normalise_number(cleaned, 1, value, what)
         number = _bounded_fraction(_decimal(normalised, value, what), 1, value, what, count=True)
     else:
-        raise AmountError(f"{_show(value)} is not a whole number")
+        raise AmountError(_("{value} is not a whole number").format(
+                              value=_show(value)))
     if number < 0 or number.denominator != 1:
-        raise AmountError(f"{_show(value)} is not a non-negative whole number")
+        raise AmountError(_("{value} is not a non-negative whole number").format(
+                              value=_show(value)))
     if number > maximum:
-        raise AmountError(f"{_show(value)} is not a plausible {what} (at most {maximum:,})")
+        raise AmountError(_("{value} is not a plausible {what} (at most {maximum})").format(
+                              value=_show(value), what=_what(what), maximum=format_number(maximum)))
     return int(number)
 
 
@@ -230,7 +270,8 @@ def _normalise_number(num: str, multiplier: int, text: str, what: str) -> str:
     mantissa = mantissa.strip()
 
     def bad(reason: str) -> AmountError:
-        return AmountError(f"The {what} {_show(text)} is not an amount: {reason}.")
+        return AmountError(_("The {what} {value} is not an amount: {reason}.").format(
+                               what=_what(what), value=_show(text), reason=reason))
 
     # Decimal part: the last ',' or '.' if it is not a thousands separator.
     int_part, dec_part = mantissa, ""
@@ -241,20 +282,22 @@ def _normalise_number(num: str, multiplier: int, text: str, what: str) -> str:
         if both_kinds or mantissa.count(mantissa[last]) == 1:
             if (not both_kinds and multiplier == 1 and not exp_sep and len(tail) == 3
                     and head.isdigit() and len(head) <= 3 and head.strip("0")):
-                decimal_hint = (f"'{head},{tail[:2]}' (kronor and öre)" if what != "count"
-                                else f"'{head}' (if ',' is a decimal comma)")
+                decimal_hint = (_("'{head},{cents}' (kronor and öre)").format(head=head, cents=tail[:2])
+                                if what != "count" else _("'{head}' (if ',' is a decimal comma)").format(head=head))
                 raise AmountError(
-                    f"The {what} {_show(text)} is ambiguous: is '{mantissa[last]}' a decimal or a thousands "
-                    f"separator? Write '{head} {tail}' (space between thousands) or {decimal_hint}."
+                    _("The {what} {value} is ambiguous: is '{mantissa}' a decimal or a thousands "
+                      "separator? Write '{head} {tail}' (space between thousands) or {decimal_hint}.").format(
+                        what=_what(what), value=_show(text), mantissa=mantissa[last], head=head, tail=tail,
+                        decimal_hint=decimal_hint)
                 )
             int_part, dec_part = head, tail
             if not dec_part.isdigit() and dec_part != "":
-                raise bad("the decimals are not digits")
+                raise bad(_("the decimals are not digits"))
     if int_part == "":
-        raise bad("no digits before the decimal separator")
+        raise bad(_("no digits before the decimal separator"))
     if not int_part.isdigit():
         if not _GROUPED.match(int_part):
-            raise bad("thousands separators must group the digits by three, e.g. '150 000 000'")
+            raise bad(_("thousands separators must group the digits by three, e.g. '150 000 000'"))
         int_part = re.sub(r"[ ,.']", "", int_part)
     return sign + int_part + ("." + dec_part if dec_part else "") + exponent
 
@@ -288,3 +331,25 @@ def format_mkr(amount: Fraction | int, decimals: int = 3) -> str:
     if decimals:
         text += "," + str(frac_part).rjust(decimals, "0")
     return sign + text
+
+
+def format_number(value: float | int | Fraction | Decimal, significant: int = 15, decimals: int | None = None) -> str:
+    """Any number in a user text (findings, trace, diff) the Swedish way, never in exponent form:
+    ``5 300 000``, ``1 234 567,891``, ``0,227146``, ``-3,5``; ``significant`` digits at most
+    (float noise such as ``0.30000000000000004`` goes), ``decimals`` places at most when given,
+    trailing zeros dropped. The same form in English output: the figures are Swedish kronor and
+    counts, as everywhere in the CLI (:func:`format_kr`)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "−∞" if value < 0 else "∞" if value > 0 else "NaN"
+    if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
+        number = Decimal(int(value))
+    else:
+        number = Decimal(format(float(value), f".{significant}g"))
+    if decimals is not None and number.as_tuple().exponent < -decimals:  # type: ignore[operator]
+        with localcontext(prec=len(number.as_tuple().digits) + decimals + 2):
+            number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    int_part, _sep, frac = format(abs(number), "f").partition(".")
+    frac = frac.rstrip("0")
+    text = f"{int(int_part):,}".replace(",", " ")
+    return sign + text + ("," + frac if frac else "") if text != "0" or frac else "0"

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 from xl_tools.schema import SCHEMAS, Problem, Table, suggestion, validate
 
 DEFAULT_KIND = "overenskommelse"
@@ -131,7 +133,7 @@ class Locator:
         return next((i for i, line in enumerate(self.lines, start=1) if pattern.match(line)), None)
 
     def error(self, message: str, line: int | None) -> TemplateError:
-        where = f"{self.path}: line {line}, " if line else f"{self.path}: "
+        where = _("{file}: line {line}, ").format(file=self.path, line=line) if line else f"{self.path}: "
         return TemplateError(where + message)
 
 
@@ -154,52 +156,55 @@ def read_template(path: str | Path) -> RawTemplate:
     """Read one template: any problem is one :class:`TemplateError` line naming the file (and line)."""
     path = Path(path)
     if path.is_dir():
-        raise TemplateError(f"{path} is a folder, not a template. Give a .toml file, or use "
-                            f"'xl-tools build --templates {path}'.")
+        raise TemplateError(_("{path} is a folder, not a template. Give a .toml file, or use "
+                              "'xl-tools build --templates {path}'.").format(path=path))
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise TemplateError(f"Template not found: {path}. 'xl-tools mallar' lists the shipped templates.") \
-            from None
+        raise TemplateError(_("Template not found: {path}. 'xl-tools mallar' lists the shipped templates.").format(
+            path=path)) from None
     except OSError as exc:
-        raise TemplateError(f"{path}: cannot read the template: {exc.strerror or exc}.") from None
+        raise TemplateError(_("{path}: cannot read the template: {error}.").format(
+            path=path, error=exc.strerror or exc)) from None
     if size > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{path}: {size:,} bytes is far too large for a template (limit "
-                            f"{MAX_TEMPLATE_BYTES:,}).")
+        raise TemplateError(_("{path}: {size} bytes is far too large for a template (limit {limit}).").format(
+            path=path, size=format_number(size), limit=format_number(MAX_TEMPLATE_BYTES)))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise TemplateError(f"{path}: not UTF-8 text. Save the template as UTF-8.") from None
+        raise TemplateError(_("{path}: not UTF-8 text. Save the template as UTF-8.").format(path=path)) from None
     except OSError as exc:
-        raise TemplateError(f"{path}: cannot read the template: {exc.strerror or exc}.") from None
+        raise TemplateError(_("{path}: cannot read the template: {error}.").format(
+            path=path, error=exc.strerror or exc)) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not part of the template
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 3000))
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{path}: not valid TOML: {exc}. See docs/template-reference.md.") from None
+        raise TemplateError(_("{path}: not valid TOML: {error}. See docs/template-reference.md.").format(
+            path=path, error=exc)) from None
     except RecursionError:
-        raise TemplateError(f"{path}: nested too deeply to be a template (lists or tables inside each other "
-                            "hundreds of levels deep).") from None
+        raise TemplateError(_("{path}: nested too deeply to be a template (lists or tables inside each other "
+                              "hundreds of levels deep).").format(path=path)) from None
     finally:
         sys.setrecursionlimit(limit)
     loc = Locator(path, text)
     kind_name = data.get("typ", DEFAULT_KIND)
     if not isinstance(kind_name, str) or kind_name not in KINDS:
-        raise loc.error(f"unknown typ {kind_name!r}; known: {', '.join(KINDS)}."
+        raise loc.error(_("unknown typ {kind}; known: {known}.").format(kind=repr(kind_name), known=", ".join(KINDS))
                         + (suggestion(kind_name, list(KINDS)) if isinstance(kind_name, str) else ""),
                         loc.line_of_key("typ"))
     kind = KINDS[kind_name]
     problems = _nesting(data) or validate(data, kind.schema)
     if problems:
         first = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = " " + _("(and {n} more problem(s))").format(n=len(problems) - 1) if len(problems) > 1 else ""
         raise loc.error(first.message + more, _line(loc, first))
     template_id = data.get("id")
     if isinstance(template_id, str) and not PLAIN_ID.match(template_id) or template_id in (".", ".."):
-        raise loc.error(f"id {template_id!r} must be a plain name (letters, digits, '-', '_', '.'; no folders, "
-                        "no '..'): it names the workbook file.", loc.line_of_key("id"))
+        raise loc.error(_("id {id} must be a plain name (letters, digits, '-', '_', '.'; no folders, no '..'): it "
+                          "names the workbook file.").format(id=repr(template_id)), loc.line_of_key("id"))
     return RawTemplate(path=path, text=text, data=data, kind=kind, locator=loc)
 
 
@@ -235,7 +240,7 @@ def shipped_template_dir() -> Path:
 
 def list_templates(directory: Path) -> list[Path]:
     if not directory.is_dir():
-        raise XlToolsError(f"{directory} is not a folder of templates.")
+        raise XlToolsError(_("{folder} is not a folder of templates.").format(folder=directory))
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
 
 
@@ -243,15 +248,16 @@ def read_folder(directory: Path) -> list[RawTemplate]:
     """Read and check every template in ``directory``; refuse two templates with the same id."""
     paths = list_templates(directory)
     if not paths:
-        raise XlToolsError(f"No templates (*.toml) in {directory}.")
+        raise XlToolsError(_("No templates (*.toml) in {folder}.").format(folder=directory))
     raws = [read_template(p) for p in paths]
     seen: dict[str, Path] = {}
     for raw in raws:
         key = raw.id.casefold()  # ids name files: Windows and macOS do not tell case apart
         if key in seen:
             raise TemplateError(
-                f"{seen[key]} and {raw.path} both have id = {raw.id!r}: their workbooks would overwrite each "
-                "other. Give each template its own id. Nothing was written.")
+                _("{first} and {second} both have id = {id}: their workbooks would overwrite each other. Give each "
+                  "template its own id. Nothing was written.").format(first=seen[key], second=raw.path,
+                                                                      id=repr(raw.id)))
         seen[key] = raw.path
     return raws
 
@@ -270,8 +276,8 @@ def find_template(name: str | Path, directory: Path | None = None) -> Path:
             continue
     if str(name) in ids:
         return ids[str(name)]
-    raise TemplateError(f"No template with id {str(name)!r} in {directory}.{suggestion(str(name), list(ids))} "
-                        "'xl-tools mallar' lists them.")
+    raise TemplateError(_("No template with id {id} in {folder}.").format(id=repr(str(name)), folder=directory)
+                        + suggestion(str(name), list(ids)) + " " + _("'xl-tools mallar' lists them."))
 
 
 @dataclass(frozen=True)
@@ -313,14 +319,14 @@ def build_all(template_dir: Path, out_dir: Path, *, progress: Callable[[str], No
     for raw in raws:
         raw.kind.loader()(raw.path)
     if out_dir.exists() and not out_dir.is_dir():
-        raise XlToolsError(f"{out_dir} is not a folder (it is a file). Give another --out.")
+        raise XlToolsError(_("{folder} is not a folder (it is a file). Give another --out.").format(folder=out_dir))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise XlToolsError(f"Cannot use {out_dir} as the folder for the workbooks: {exc.strerror or exc}. "
-                           "Give another --out.") from None
+        raise XlToolsError(_("Cannot use {folder} as the folder for the workbooks: {error}. Give another "
+                             "--out.").format(folder=out_dir, error=exc.strerror or exc)) from None
     if not os.access(out_dir, os.W_OK):
-        raise XlToolsError(f"Cannot write in {out_dir}. Give another --out.")
+        raise XlToolsError(_("Cannot write in {folder}. Give another --out.").format(folder=out_dir))
     results = []
     for i, raw in enumerate(raws, start=1):
         if progress:

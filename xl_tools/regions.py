@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from xl_tools.errors import UnknownRegionError
 from xl_tools.i18n import _
+from xl_tools.money import format_number
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,9 @@ def resolve_region(text: object) -> Region:
             .format(text=text))
     raw = text.strip()
     if len(raw) > MAX_REGION_TEXT:  # no region name is this long; matching it would take seconds
-        raise UnknownRegionError(f"Region text too long ({len(raw):,} characters): {raw[:40]!r}…. Give a name "
-                                 "such as 'Stockholm' or a länskod such as '01'.")
+        raise UnknownRegionError(_("Region text too long ({value} characters): {raw}…. Give a name "
+                                   "such as 'Stockholm' or a länskod such as '01'.").format(
+                                     value=format_number(len(raw)), raw=repr(raw[:40])))
     if raw.isdecimal():  # not '²' (isdigit, but int() refuses it)
         code = f"{int(raw):02d}" if len(raw) <= 3 else raw
         if code in BY_CODE:

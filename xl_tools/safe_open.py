@@ -43,6 +43,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_number
+
+# The names callers give what they open (``what=``), translated when a message is shown.
+WHAT = (N_("file"), N_("workbook"), N_("report"), N_("the workbook"), N_("the report"),
+        N_("the existing workbook"), N_("LibreOffice's recalculated copy"))
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -90,20 +96,24 @@ def check_regular_file(path: str | Path, *, what: str = "file", max_bytes: int |
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise UnsafeFileError(f"No such {what}: {path}. Check the path.") from None
+        raise UnsafeFileError(_("No such {what}: {path}. Check the path.").format(what=_(what), path=path)) from None
     except NotADirectoryError:
-        raise UnsafeFileError(f"No such {what}: {path} (a part of the path is not a folder).") from None
+        raise UnsafeFileError(_("No such {what}: {path} (a part of the path is not a folder).").format(
+            what=_(what), path=path)) from None
     except PermissionError:
-        raise UnsafeFileError(f"Permission denied: {path}. Ask for read access or copy the file.") from None
+        raise UnsafeFileError(_("Permission denied: {path}. Ask for read access or copy the file.").format(
+            path=path)) from None
     except OSError as exc:
-        raise UnsafeFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise UnsafeFileError(_("Cannot read {path}: {error}.").format(path=path, error=exc.strerror or exc)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise UnsafeFileError(f"{path} is a folder; give the {what} itself.")
+        raise UnsafeFileError(_("{path} is a folder; give the {what} itself.").format(path=path, what=_(what)))
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFileError(f"{path} is not a regular file (a pipe, device or socket); give a saved {what}.")
+        raise UnsafeFileError(_("{path} is not a regular file (a pipe, device or socket); give a saved {what}.").format(
+            path=path, what=_(what)))
     if max_bytes is not None and info.st_size > max_bytes:
-        raise UnsafeFileError(f"{path} is {info.st_size:,} bytes, more than the {max_bytes:,} a {what} may be; "
-                              "check that it is the right file.")
+        raise UnsafeFileError(_("{path} is {size} bytes, more than the {limit} a {what} may be; check that it is the "
+                                "right file.").format(path=path, size=format_number(info.st_size),
+                                                      limit=format_number(max_bytes), what=_(what)))
     return path
 
 
@@ -115,16 +125,16 @@ def check_container(path: str | Path, *, limits: Limits = OPENPYXL_LIMITS) -> Pa
             head = fh.read(8)
             blob = fh.read(1 << 20) if head == OLE_MAGIC else b""
     except OSError as exc:
-        raise UnsafeFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise UnsafeFileError(_("Cannot read {path}: {error}.").format(path=path, error=exc.strerror or exc)) from None
     if head == OLE_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
-            raise UnsafeFileError(f"{path.name} is encrypted (password to open). Remove the password in Excel "
-                                  "(File > Info > Protect Workbook) and save a copy.")
-        raise UnsafeFileError(f"{path.name} is an old binary Excel file (.xls). Open it in Excel or LibreOffice "
-                              "and save it as .xlsx.")
+            raise UnsafeFileError(_("{name} is encrypted (password to open). Remove the password in Excel "
+                                    "(File > Info > Protect Workbook) and save a copy.").format(name=path.name))
+        raise UnsafeFileError(_("{name} is an old binary Excel file (.xls). Open it in Excel or LibreOffice "
+                                "and save it as .xlsx.").format(name=path.name))
     if head[:2] != b"PK":
-        raise UnsafeFileError(f"{path.name} is not an .xlsx workbook (not a zip archive: corrupt, or another "
-                              "format); save it as .xlsx.")
+        raise UnsafeFileError(_("{name} is not an .xlsx workbook (not a zip archive: corrupt, or another "
+                                "format); save it as .xlsx.").format(name=path.name))
     return path
 
 
@@ -139,8 +149,8 @@ class SafeZip:
         try:
             self.zf = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise UnsafeFileError(f"{self.path.name} is a corrupt or truncated zip file ({exc}); "
-                                  "open it in Excel and save it again.") from None
+            raise UnsafeFileError(_("{name} is a corrupt or truncated zip file ({error}); open it in Excel and save "
+                                    "it again.").format(name=self.path.name, error=exc)) from None
         try:
             self._check()
         except UnsafeFileError:
@@ -152,29 +162,34 @@ class SafeZip:
         name, limits = self.path.name, self.limits
         infos = self.zf.infolist()
         if len(infos) > limits.max_members:
-            raise UnsafeFileError(f"{name} has {len(infos):,} parts; refusing to read it (possible zip bomb).")
+            raise UnsafeFileError(_("{name} has {n} parts; refusing to read it (possible zip bomb).").format(
+                name=name, n=format_number(len(infos))))
         seen: set[str] = set()
         total = 0
         for info in infos:
             if info.filename in seen:
-                raise UnsafeFileError(f"{name} holds the part {info.filename} twice; programs disagree on which "
-                                      "one counts, so it is refused. Save it again in Excel.")
+                raise UnsafeFileError(_("{name} holds the part {part} twice; programs disagree on which one counts, "
+                                        "so it is refused. Save it again in Excel.").format(
+                    name=name, part=info.filename))
             seen.add(info.filename)
             if info.flag_bits & 0x1:
-                raise UnsafeFileError(f"{name}: part {info.filename} is encrypted; remove the password and "
-                                      "save a copy.")
+                raise UnsafeFileError(_("{name}: part {part} is encrypted; remove the password and save a "
+                                        "copy.").format(name=name, part=info.filename))
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > limits.max_member or (info.file_size > limits.ratio_from
                                                        and ratio > limits.max_ratio):
-                raise UnsafeFileError(f"{name}: part {info.filename} would expand to {info.file_size:,} bytes "
-                                      f"(ratio {ratio:.0f}:1); refusing to read a possible zip bomb.")
+                raise UnsafeFileError(_("{name}: part {part} would expand to {size} bytes (ratio {ratio}:1); "
+                                        "refusing to read a possible zip bomb.").format(
+                    name=name, part=info.filename, size=format_number(info.file_size),
+                    ratio=format_number(round(ratio))))
         if total > limits.max_total:
-            raise UnsafeFileError(f"{name} would expand to {total:,} bytes (limit {limits.max_total:,}); "
-                                  "refusing to read a possible zip bomb.")
+            raise UnsafeFileError(_("{name} would expand to {size} bytes (limit {limit}); refusing to read a "
+                                    "possible zip bomb.").format(name=name, size=format_number(total),
+                                                                 limit=format_number(limits.max_total)))
         if self.ooxml and "[Content_Types].xml" not in seen:
-            raise UnsafeFileError(f"{name} is a zip archive but not an .xlsx workbook (no [Content_Types].xml); "
-                                  "save it as .xlsx.")
+            raise UnsafeFileError(_("{name} is a zip archive but not an .xlsx workbook (no [Content_Types].xml); "
+                                    "save it as .xlsx.").format(name=name))
 
     def open(self, name: str) -> IO[bytes]:
         return self.zf.open(name)
@@ -201,15 +216,16 @@ def check_xml_parts(zf: SafeZip) -> None:
             with zf.open(info.filename) as fh:
                 head = fh.read(_XML_HEAD)
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
-            raise UnsafeFileError(f"{zf.path.name}: part {info.filename} cannot be decompressed ({exc}); "
-                                  "open it in Excel and save it again.") from None
+            raise UnsafeFileError(_("{name}: part {part} cannot be decompressed ({error}); open it in Excel and "
+                                    "save it again.").format(name=zf.path.name, part=info.filename,
+                                                             error=exc)) from None
         texts = [head]
         if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
             for codec in ("utf-16-le", "utf-16-be"):
                 texts.append(head.decode(codec, errors="ignore").encode("ascii", errors="ignore"))
         if any(_DTD.search(text) for text in texts):
-            raise UnsafeFileError(f"{zf.path.name}: part {info.filename} declares a DTD or XML entities; refusing "
-                                  "to read it (possible XML entity attack).")
+            raise UnsafeFileError(_("{name}: part {part} declares a DTD or XML entities; refusing to read it "
+                                    "(possible XML entity attack).").format(name=zf.path.name, part=info.filename))
 
 
 def check_workbook_file(path: str | Path, *, limits: Limits = OPENPYXL_LIMITS) -> Path:
@@ -233,8 +249,10 @@ def open_workbook(path: str | Path, *, data_only: bool = True, read_only: bool =
     try:
         return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only, keep_links=False)
     except (MemoryError, RecursionError):
-        raise UnsafeFileError(f"{what.capitalize()} {path} is too large or too deeply nested to read. "
-                              f"{hint}".strip()) from None
+        text = _(what)
+        raise UnsafeFileError((_("{what} {path} is too large or too deeply nested to read.").format(
+            what=text[:1].upper() + text[1:], path=path) + f" {_(hint) if hint else ''}").strip()) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise UnsafeFileError(f"Cannot read {what} {path}: {reason}. {hint}".strip()) from None
+        raise UnsafeFileError((_("Cannot read {what} {path}: {reason}.").format(what=_(what), path=path, reason=reason)
+                               + f" {_(hint) if hint else ''}").strip()) from None

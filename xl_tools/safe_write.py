@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import N_, _
 
 KEEP_BACKUPS = 5
 _STAMP = "%Y%m%d-%H%M%S"
@@ -115,15 +116,16 @@ def check_not_open(path: Path) -> None:
     for owner in owners:
         if owner.exists():
             raise XlToolsError(
-                f"{path} is open in another program (found {owner.name}). Close it there and run again."
+                _("{path} is open in another program (found {owner}). Close it there and run again.").format(
+                    path=path, owner=owner.name)
             )
     if path.exists():
         try:
             with open(path, "r+b"):
                 pass
         except PermissionError:
-            raise XlToolsError(f"{path} cannot be written (open elsewhere or read-only). Close it and run again.") \
-                from None
+            raise XlToolsError(_("{path} cannot be written (open elsewhere or read-only). Close it and run "
+                                 "again.").format(path=path)) from None
 
 
 def check_output(out: str | Path, *, force: bool | None = None) -> Path:
@@ -133,37 +135,42 @@ def check_output(out: str | Path, *, force: bool | None = None) -> Path:
     out = Path(out)
     force = _FORCE.get() if force is None else force
     if out.suffix.lower() != ".xlsx":
-        raise XlToolsError(f"The output must be an .xlsx file, got {out.name}. Use -o NAME.xlsx.")
+        raise XlToolsError(_("The output must be an .xlsx file, got {name}. Use -o NAME.xlsx.").format(name=out.name))
     if out.is_symlink():
         # A link to a shared workbook: the workbook it points to is the one to regenerate (replacing
         # the link by a file would leave the shared workbook silently old).
         if not out.exists():
-            raise XlToolsError(f"{out} is a link to {os.readlink(out)}, which does not exist; fix the link or "
-                               "choose another -o.")
+            raise XlToolsError(_("{path} is a link to {target}, which does not exist; fix the link or choose "
+                                 "another -o.").format(path=out, target=os.readlink(out)))
         out = out.resolve()
     if out.is_dir():
-        raise XlToolsError(f"{out} is a folder; give a file name such as {out / 'arbetsbok.xlsx'}.")
+        raise XlToolsError(_("{path} is a folder; give a file name such as {example}.").format(
+            path=out, example=out / "arbetsbok.xlsx"))
     if not out.parent.exists():
-        raise XlToolsError(f"The folder {out.parent} does not exist. Create it or choose another -o.")
+        raise XlToolsError(_("The folder {folder} does not exist. Create it or choose another -o.").format(
+            folder=out.parent))
     if not out.parent.is_dir():
-        raise XlToolsError(f"{out.parent} is not a folder. Choose another -o.")
+        raise XlToolsError(_("{folder} is not a folder. Choose another -o.").format(folder=out.parent))
     if not os.access(out.parent, os.W_OK | os.X_OK):
-        raise XlToolsError(f"The folder {out.parent} is read-only for you; choose another -o or ask for access.")
+        raise XlToolsError(_("The folder {folder} is read-only for you; choose another -o or ask for access.").format(
+            folder=out.parent))
     if out.exists():
         mode = out.stat().st_mode
         if not stat.S_ISREG(mode):
-            raise XlToolsError(f"{out} is not a regular file; choose another -o.")
+            raise XlToolsError(_("{path} is not a regular file; choose another -o.").format(path=out))
         if not mode & 0o222:
-            raise XlToolsError(f"{out} is read-only (its permissions); make it writable or choose another -o.")
+            raise XlToolsError(_("{path} is read-only (its permissions); make it writable or choose another "
+                                 "-o.").format(path=out))
         if not force and not made_by_xl_tools(out):
             import zipfile
 
             if not zipfile.is_zipfile(out):
-                raise XlToolsError(f"{out} is not an .xlsx workbook (corrupt, encrypted or another format); move it "
-                                   "away or choose another -o (--force replaces it, keeping a backup).")
-            raise XlToolsError(f"{out} was not made by xl_tools (no xl_tools mark in its document properties); "
-                               "refusing to replace it. Choose another -o, or add --force to replace it (a backup "
-                               "is kept).")
+                raise XlToolsError(_("{path} is not an .xlsx workbook (corrupt, encrypted or another format); move "
+                                     "it away or choose another -o (--force replaces it, keeping a backup).").format(
+                    path=out))
+            raise XlToolsError(_("{path} was not made by xl_tools (no xl_tools mark in its document properties); "
+                                 "refusing to replace it. Choose another -o, or add --force to replace it (a backup "
+                                 "is kept).").format(path=out))
     check_not_open(out)
     return out
 
@@ -276,14 +283,21 @@ def prune_backups(out: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
     return old
 
 
+_STEPS = {"creating a temporary file beside": N_("creating a temporary file beside {file}"),
+          "writing": N_("writing {file}"), "keeping a backup of": N_("keeping a backup of {file}"),
+          "replacing": N_("replacing {file}")}
+
+
 def _os_error(out: Path, exc: OSError, step: str) -> XlToolsError:
+    doing = _(_STEPS[step]).format(file=out) if step in _STEPS else f"{step} {out}"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return XlToolsError(f"The disk is full while {step} {out}; nothing was replaced. Free some space and run "
-                            "again.")
+        return XlToolsError(_("The disk is full while {step}; nothing was replaced. Free some space and run "
+                              "again.").format(step=doing))
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return XlToolsError(f"{out} cannot be written while {step} (open elsewhere, read-only or no permission). "
-                            "Nothing was changed.")
-    return XlToolsError(f"Cannot write {out} while {step}: {exc.strerror or exc}. Nothing was replaced.")
+        return XlToolsError(_("{path} cannot be written while {step} (open elsewhere, read-only or no permission). "
+                              "Nothing was changed.").format(path=out, step=doing))
+    return XlToolsError(_("Cannot write {path} while {step}: {error}. Nothing was replaced.").format(
+        path=out, step=doing, error=exc.strerror or exc))
 
 
 def write_atomically(out: Path, write: Callable[[Path], None], *, backup: bool = True) -> Path | None:

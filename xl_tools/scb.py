@@ -51,6 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 from xl_tools.population import (
     PopulationTable,
     describe_date,
@@ -206,12 +208,14 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 def _check_url(url: str) -> None:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ScbError(f"{_one_line(url, 120)!r} is not an http(s) URL; give e.g. --url {DEFAULT_BASE_URL}.")
+        raise ScbError(_("{url} is not an http(s) URL; give e.g. --url {default_base_url}.").format(
+                           url=repr(_one_line(url, 120)), default_base_url=DEFAULT_BASE_URL))
 
 
 def _timeout_error(deadline: Deadline, url: str) -> ScbUnavailable:
-    return ScbUnavailable(f"SCB did not answer within {deadline.seconds:g} s ({_one_line(url, 160)}); try again "
-                          "later or give a longer --timeout.")
+    return ScbUnavailable(_("SCB did not answer within {seconds} s ({url}); try again later or give a "
+                            "longer --timeout.").format(
+                              seconds=format(deadline.seconds, 'g'), url=_one_line(url, 160)))
 
 
 def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
@@ -225,8 +229,10 @@ def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
         with _opener(deadline).open(request, timeout=deadline.remaining()) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > MAX_BODY:
-                raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} would be {int(length):,} bytes, more "
-                                     f"than the {MAX_BODY:,} an answer may be; check the URL.")
+                raise ScbUnavailable(_("SCB's answer from {url} would be {length} bytes, more than the "
+                                       "{max_body} an answer may be; check the URL.").format(
+                                         url=_one_line(url, 160), length=format_number(int(length)),
+                                         max_body=format_number(MAX_BODY)))
             chunks, size = [], 0
             while True:
                 if deadline.expired:
@@ -236,8 +242,9 @@ def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
                     break
                 size += len(chunk)
                 if size > MAX_BODY:
-                    raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is larger than {MAX_BODY:,} "
-                                         "bytes; check the URL.")
+                    raise ScbUnavailable(_("SCB's answer from {url} is larger than {max_body} bytes; "
+                                           "check the URL.").format(
+                                             url=_one_line(url, 160), max_body=format_number(MAX_BODY)))
                 chunks.append(chunk)
             if deadline.expired:
                 raise _timeout_error(deadline, url)
@@ -251,22 +258,24 @@ def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
         except Exception:  # noqa: BLE001 - the status is what matters
             pass
         raise ScbUnavailable(
-            f"SCB answered HTTP {exc.code} {_one_line(exc.reason, 80)} for {_one_line(url, 160)}"
-            f"{': ' + detail if detail else ''}. Check the year and the URL (--url / XL_TOOLS_SCB_URL), or try "
-            "again later."
+            _("SCB answered HTTP {code} {reason} for {url}{detail}. Check the year and the URL (--url "
+              "/ XL_TOOLS_SCB_URL), or try again later.").format(
+                code=exc.code, reason=_one_line(exc.reason, 80), url=_one_line(url, 160),
+                detail=': ' + detail if detail else '')
         ) from None
     except urllib.error.URLError as exc:
         if deadline.expired or isinstance(exc.reason, TimeoutError):
             raise _timeout_error(deadline, url) from None
-        raise ScbUnavailable(f"Cannot reach SCB at {_one_line(url, 160)} ({_one_line(exc.reason, 120)}); check the "
-                             "network connection or the URL.") from None
+        raise ScbUnavailable(_("Cannot reach SCB at {url} ({reason}); check the network connection or "
+                               "the URL.").format(
+                                 url=_one_line(url, 160), reason=_one_line(exc.reason, 120))) from None
     except TimeoutError:
         raise _timeout_error(deadline, url) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if deadline.expired:
             raise _timeout_error(deadline, url) from None
-        raise ScbUnavailable(f"The connection to SCB failed ({type(exc).__name__}: {_one_line(exc, 120)}); try "
-                             "again later.") from None
+        raise ScbUnavailable(_("The connection to SCB failed ({kind}: {exc}); try again later.").format(
+                                 kind=type(exc).__name__, exc=_one_line(exc, 120))) from None
 
 
 def _bounded_int(text: str) -> int:
@@ -295,11 +304,12 @@ def parse_json(body: bytes, url: str) -> Any:
         return json.loads(body.decode("utf-8-sig"), parse_int=_bounded_int, parse_float=_bounded_float,
                           parse_constant=_no_constant)
     except RecursionError:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is nested too deeply to be JSON-stat; check "
-                             "the URL.") from None
+        raise ScbUnavailable(_("SCB's answer from {url} is nested too deeply to be JSON-stat; check "
+                               "the URL.").format(
+                                 url=_one_line(url, 160))) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not JSON ({_one_line(exc, 100)}); check "
-                             "the URL.") from None
+        raise ScbUnavailable(_("SCB's answer from {url} is not JSON ({exc}); check the URL.").format(
+                                 url=_one_line(url, 160), exc=_one_line(exc, 100))) from None
 
 
 def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict[str, Any]:
@@ -308,7 +318,8 @@ def _get_json(url: str, deadline: Deadline | float, body: Any = None) -> dict[st
     payload = None if body is None else json.dumps(body).encode()
     data = parse_json(_request(url, deadline, payload), url)
     if not isinstance(data, dict):
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not a JSON-stat2 dataset; check the URL.")
+        raise ScbUnavailable(_("SCB's answer from {url} is not a JSON-stat2 dataset; check the URL.").format(
+                                 url=_one_line(url, 160)))
     return data
 
 
@@ -332,8 +343,8 @@ def _dimensions(data: dict[str, Any], url: str) -> tuple[list[str], dict[str, li
             labels[dim] = {str(k): str(v) for k, v in category.get("label", {}).items()}
     except (KeyError, TypeError, AttributeError) as exc:
         raise ScbUnavailable(
-            f"SCB's answer from {_one_line(url, 160)} is not the JSON-stat2 expected (missing {_one_line(exc, 60)}); "
-            "check the URL."
+            _("SCB's answer from {url} is not the JSON-stat2 expected (missing {exc}); check the URL.").format(
+                url=_one_line(url, 160), exc=_one_line(exc, 60))
         ) from None
     return ids, codes, labels
 
@@ -370,12 +381,15 @@ class TableShape:
         counties = [c for c in self.codes[self.region] if c in BY_CODE]
         missing = [r.name for r in REGIONS if r.code not in counties]
         if missing:
-            raise ScbUnavailable(f"SCB's table lists no county code for {', '.join(missing[:5])}; the table has "
-                                 "changed, please report it.")
+            raise ScbUnavailable(_("SCB's table lists no county code for {missings}; the table has "
+                                   "changed, please report it.").format(
+                                     missings=', '.join(missing[:5])))
         year_codes = [c for c in self.codes[self.time] if c == str(year) or c.startswith(f"{year}M11")]
         if not year_codes:
             have = ", ".join(self.codes[self.time][-5:])
-            raise ScbError(f"SCB has no 'Folkmängden den 1 november' for {year} yet (latest years: {have}).")
+            raise ScbError(_("SCB has no 'Folkmängden den 1 november' for {year} yet (latest years: "
+                             "{have}).").format(
+                               year=year, have=have))
         selection: dict[str, list[str]] = {}
         for dim in self.ids:
             if dim == self.region:
@@ -412,8 +426,9 @@ def shape_from_json_stat(meta: dict[str, Any], url: str) -> TableShape:
     contents = _find(ids, [str(d) for d in role.get("metric", []) or []], CONTENTS_DIM)
     for needed, found in ((REGION_DIM, region), (TIME_DIM, time_dim)):
         if found is None:
-            raise ScbUnavailable(f"SCB table {TABLE_ID} has no dimension {needed!r} (it has {', '.join(ids)}); "
-                                 "the table has changed, please report it.")
+            raise ScbUnavailable(_("SCB table {table_id} has no dimension {needed} (it has {ids}); the "
+                                   "table has changed, please report it.").format(
+                                     table_id=TABLE_ID, needed=repr(needed), ids=', '.join(ids)))
     assert region is not None and time_dim is not None  # (both checked just above)
     return TableShape(ids, codes, labels, region, time_dim, contents)
 
@@ -429,14 +444,16 @@ def shape_from_v1(meta: dict[str, Any], url: str) -> TableShape:
         time_flags = [str(v["code"]) for v in variables if v.get("time") in (True, "true")]
         texts = {str(v["code"]): str(v.get("text", "")).lower() for v in variables}
     except (KeyError, TypeError, AttributeError) as exc:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not PxWeb v1 table metadata (missing "
-                             f"{_one_line(exc, 60)}); check the URL.") from None
+        raise ScbUnavailable(_("SCB's answer from {url} is not PxWeb v1 table metadata (missing "
+                               "{exc}); check the URL.").format(
+                                 url=_one_line(url, 160), exc=_one_line(exc, 60))) from None
     region = _find(ids, [d for d in ids if texts[d] == "region"], REGION_DIM)
     time_dim = _find(ids, time_flags, TIME_DIM)
     contents = _find(ids, [], CONTENTS_DIM)
     if region is None or time_dim is None:
-        raise ScbUnavailable(f"SCB table {V1_TABLE} has no region or year variable (it has {', '.join(ids)}); the "
-                             "table has changed, please report it.")
+        raise ScbUnavailable(_("SCB table {v1_table} has no region or year variable (it has {ids}); "
+                               "the table has changed, please report it.").format(
+                                 v1_table=V1_TABLE, ids=', '.join(ids)))
     return TableShape(ids, codes, labels, region, time_dim, contents)
 
 
@@ -460,21 +477,21 @@ def v1_query(selection: dict[str, list[str]]) -> dict[str, Any]:
 
 def _fetch_v2(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
     meta_url = f"{base}/tables/{TABLE_ID}/metadata?lang=sv&outputFormat=json-stat2"
-    say(f"Hämtar tabellbeskrivning {TABLE_ID} från {base} …")
+    say(_("Fetching the description of table {table} from {url} …").format(table=TABLE_ID, url=base))
     shape = shape_from_json_stat(_get_json(meta_url, deadline), meta_url)
     selection = shape.selection(year)
     url_data = data_url(base, year, selection)
-    say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
+    say(_("Fetching the population at 1 November {year} for 21 counties …").format(year=year))
     data = _get_json(url_data, deadline)
     return parse_counties(data, url_data, year, region_dim=shape.region, time_dim=shape.time), url_data
 
 
 def _fetch_v1(year: int, base: str, deadline: Deadline, say: Progress) -> tuple[dict[str, int], str]:
     url = f"{base}/{V1_TABLE}"
-    say(f"Hämtar tabellbeskrivning {V1_TABLE} från {base} (PxWeb API v1) …")
+    say(_("Fetching the description of table {table} from {url} (PxWeb API v1) …").format(table=V1_TABLE, url=base))
     shape = shape_from_v1(_get_json(url, deadline), url)
     selection = shape.selection(year, contents=V1_CONTENTS)
-    say(f"Hämtar folkmängden den 1 november {year} för 21 län …")
+    say(_("Fetching the population at 1 November {year} for 21 counties …").format(year=year))
     data = _get_json(url, deadline, body=v1_query(selection))
     return parse_counties(data, url, year, region_dim=shape.region, time_dim=shape.time), url
 
@@ -497,15 +514,17 @@ def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progre
         except ScbUnavailable as v2_error:
             if fallback is None or deadline.expired:
                 raise
-            say(f"PxWeb API v2 gav inget användbart svar ({_one_line(v2_error, 120)}); försöker API v1 …")
+            say(_("PxWeb API v2 gave no usable answer ({error}); trying API v1 …").format(
+                error=_one_line(v2_error, 120)))
             try:
                 by_code, used, table = *_fetch_v1(year, fallback, deadline, say), V1_TABLE
             except ScbError as v1_error:
-                raise ScbError(f"{_one_line(v2_error, 180)} PxWeb API v1 failed too: {_one_line(v1_error, 180)}") \
+                raise ScbError(_("{v2_error} PxWeb API v1 failed too: {v1_error}").format(
+                                   v2_error=_one_line(v2_error, 180), v1_error=_one_line(v1_error, 180))) \
                     from None
     finally:
         deadline.cancel()
-    say("Kontrollerar: 21 län, positiva heltal, rimlig summa …")
+    say(_("Checking: 21 counties, positive whole numbers, a plausible total …"))
     validate_counties(by_code, date)
     source = f"SCB, Folkmängden den 1 november ({table}), hämtad {dt.date.today().isoformat()}"
     return Fetched(date=date, by_code=by_code, url=used, source=source)
@@ -514,32 +533,36 @@ def fetch_year(year: int, *, url: str | None = None, timeout: float = 30, progre
 def parse_counties(data: dict[str, Any], url: str, year: int, *, region_dim: str = REGION_DIM,
                    time_dim: str = TIME_DIM) -> dict[str, int]:
     """Sum a JSON-stat2 dataset's values per county code (over every other dimension)."""
-    ids, codes, _ = _dimensions(data, url)
+    ids, codes, _sizes = _dimensions(data, url)
     if region_dim not in ids:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has no {region_dim} dimension; check the URL.")
+        raise ScbUnavailable(_("SCB's answer from {url} has no {region_dim} dimension; check the URL.").format(
+                                 url=_one_line(url, 160), region_dim=region_dim))
     try:
         sizes = [int(s) for s in data["size"]]
         values = data["value"]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is not the JSON-stat2 expected (missing "
-                             f"{_one_line(exc, 60)}).") from None
+        raise ScbUnavailable(_("SCB's answer from {url} is not the JSON-stat2 expected (missing {exc}).").format(
+                                 url=_one_line(url, 160), exc=_one_line(exc, 60))) from None
     if len(sizes) != len(ids) or any(len(codes[d]) != s for d, s in zip(ids, sizes, strict=True)):
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} is inconsistent (size does not match the "
-                             "dimensions).")
+        raise ScbUnavailable(_("SCB's answer from {url} is inconsistent (size does not match the "
+                               "dimensions).").format(
+                                 url=_one_line(url, 160)))
     cells = 1
     for s in sizes:
         cells *= s
         if cells > MAX_CELLS:
-            raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has more than {MAX_CELLS:,} values; a "
-                                 "year of 21 counties has a few dozen. Check the URL.")
+            raise ScbUnavailable(_("SCB's answer from {url} has more than {max_cells} values; a year "
+                                   "of 21 counties has a few dozen. Check the URL.").format(
+                                     url=_one_line(url, 160), max_cells=format_number(MAX_CELLS)))
     if isinstance(values, dict):  # sparse form {"index": value}
         values = [values.get(str(i)) for i in range(cells)]
     if not isinstance(values, list) or len(values) != cells:
-        raise ScbUnavailable(f"SCB's answer from {_one_line(url, 160)} has "
-                             f"{len(values) if isinstance(values, list) else 'no'} values, expected {cells}.")
+        raise ScbUnavailable(_("SCB's answer from {url} has {n} values, expected {cells}.").format(
+                                 url=_one_line(url, 160), n=len(values) if isinstance(values, list) else 'no',
+                                 cells=cells))
     if time_dim in ids and not all(c == str(year) or c.startswith(f"{year}M") for c in codes[time_dim]):
-        raise ScbError(f"SCB's answer from {_one_line(url, 160)} is for {_one_line(', '.join(codes[time_dim]), 60)}, "
-                       f"not {year}.")
+        raise ScbError(_("SCB's answer from {url} is for {codes}, not {year}.").format(
+                           url=_one_line(url, 160), codes=_one_line(', '.join(codes[time_dim]), 60), year=year))
     region_axis = ids.index(region_dim)
     stride = 1
     for s in sizes[region_axis + 1:]:
@@ -548,22 +571,28 @@ def parse_counties(data: dict[str, Any], url: str, year: int, *, region_dim: str
     for flat, value in enumerate(values):
         code = codes[region_dim][(flat // stride) % sizes[region_axis]]
         if value is None:
-            raise ScbError(f"SCB's answer has no value for county {code} ({_one_line(url, 160)}); try again later.")
+            raise ScbError(_("SCB's answer has no value for county {code} ({url}); try again later.").format(
+                               code=code, url=_one_line(url, 160)))
         if isinstance(value, bool) or not isinstance(value, (int, float, str)) or len(str(value)) > 30:
-            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: "
-                           f"{_one_line(repr(value), 40)}.")
+            raise ScbError(_("SCB's answer has a value that is not a number for county {code}: {value}.").format(
+                               code=code, value=_one_line(repr(value), 40)))
         try:
             number = float(value) if not isinstance(value, int) else value
         except ValueError:
-            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.") from None
+            raise ScbError(_("SCB's answer has a value that is not a number for county {code}: {value}.").format(
+                               code=code, value=repr(value))) from None
         if isinstance(number, float) and not math.isfinite(number):
-            raise ScbError(f"SCB's answer has a value that is not a number for county {code}: {value!r}.")
+            raise ScbError(_("SCB's answer has a value that is not a number for county {code}: {value}.").format(
+                               code=code, value=repr(value)))
         if number != int(number):
-            raise ScbError(f"SCB's answer has a population that is not whole for county {code}: {value!r}.")
+            raise ScbError(_("SCB's answer has a population that is not whole for county {code}: "
+                             "{value}.").format(
+                               code=code, value=repr(value)))
         totals[code] = totals.get(code, 0) + int(number)
     unknown = [c for c in totals if c not in BY_CODE]
     if unknown:
-        raise ScbError(f"SCB's answer has regions that are not counties: {_one_line(', '.join(unknown), 80)}.")
+        raise ScbError(_("SCB's answer has regions that are not counties: {unknowns}.").format(
+                           unknowns=_one_line(', '.join(unknown), 80)))
     return totals
 
 
@@ -577,8 +606,8 @@ def add_to_user_data(fetched: Fetched, *, replace: bool = False, path: Path | No
               or (fetched.date in shipped.values and fetched.date not in shipped.provisional))
     if exists and not replace:
         raise XlToolsError(
-            f"Population for {describe_date(fetched.date)} exists already; use --replace to overwrite it "
-            f"with SCB's figures."
+            _("Population for {value} exists already; use --replace to overwrite it with SCB's figures.").format(
+                value=describe_date(fetched.date))
         )
     user.add(fetched.date, fetched.by_code, fetched.source)
     write_csv(path, user)

@@ -32,12 +32,14 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from xl_tools.i18n import N_, _
+
 TYPE_NAMES = {
-    "text": "text (in quotes)", "int": "a whole number", "amount": "an amount of kronor",
-    "date": "a date (ÅÅÅÅ-MM-DD)", "bool": "true or false", "year": "a year (1990–2100)",
-    "villkor_nr": "a villkor number (1–999)", "int_list": "a list of whole numbers",
-    "text_list": "a list of texts", "text_or_list": "a text or a list of texts",
-    "amounts": "an amount, or a table of year = amount", "region_amounts": "a table of region = amount",
+    "text": N_("text (in quotes)"), "int": N_("a whole number"), "amount": N_("an amount of kronor"),
+    "date": N_("a date (ÅÅÅÅ-MM-DD)"), "bool": N_("true or false"), "year": N_("a year (1990–2100)"),
+    "villkor_nr": N_("a villkor number (1–999)"), "int_list": N_("a list of whole numbers"),
+    "text_list": N_("a list of texts"), "text_or_list": N_("a text or a list of texts"),
+    "amounts": N_("an amount, or a table of year = amount"), "region_amounts": N_("a table of region = amount"),
 }
 
 
@@ -229,13 +231,13 @@ def _type_ok(value: object, type_: str) -> bool:
 
 def _describe(value: object) -> str:
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dt.datetime):
-        return f"a date and time ({value.isoformat()})"
+        return _("a date and time ({value})").format(value=value.isoformat())
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -243,7 +245,7 @@ def _describe(value: object) -> str:
 def suggestion(word: str, known: list[str]) -> str:
     """' Did you mean 'kontroll'?' (or '' when nothing is close)."""
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    return " " + _("Did you mean '{word}'?").format(word=close[0]) if close else ""
 
 
 def validate(data: dict[str, Any], schema: Table) -> list[Problem]:
@@ -261,32 +263,37 @@ def _check_table(data: dict[str, Any], table: Table, name: str, index: int | Non
         if sub is not None:
             if sub.array:
                 if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                    problems.append(Problem(name, index, key, f"'{key}' must be tables written [[{key}]], "
-                                                              f"got {_describe(value)}."))
+                    problems.append(Problem(name, index, key, _("'{key}' must be tables written [[{key}]], got "
+                                                                "{value}.").format(key=key, value=_describe(value))))
                     continue
                 for i, item in enumerate(value):
                     _check_table(item, sub, key, i, problems)
             elif not isinstance(value, dict):
-                problems.append(Problem(name, index, key, f"'{key}' must be a table written [{key}], "
-                                                          f"got {_describe(value)}."))
+                problems.append(Problem(name, index, key, _("'{key}' must be a table written [{key}], got "
+                                                            "{value}.").format(key=key, value=_describe(value))))
             else:
                 _check_table(value, sub, key, None, problems)
             continue
         if spec is None and table.free is not None:
             spec = Key(key, table.free, "")
         if spec is None:
-            where = f"[{name}]" if name and index is None else (f"[[{name}]]" if name else "the template")
-            problems.append(Problem(name, index, key, f"unknown key '{key}' in {where}.{suggestion(key, known)}"))
+            where = f"[{name}]" if name and index is None else (f"[[{name}]]" if name else _("the template"))
+            problems.append(Problem(name, index, key, _("unknown key '{key}' in {where}.").format(key=key, where=where)
+                                    + suggestion(key, known)))
             continue
         if not _type_ok(value, spec.type):
-            problems.append(Problem(name, index, key, f"'{key}' must be {TYPE_NAMES[spec.type]}, "
-                                                      f"got {_describe(value)}."))
+            problems.append(Problem(name, index, key, _("'{key}' must be {type}, got {value}.").format(
+                key=key, type=_(TYPE_NAMES[spec.type]), value=_describe(value))))
     for spec in table.keys:
         if spec.required and spec.name not in data:
-            problems.append(Problem(name, index, None, f"the key '{spec.name}' is missing"
-                                                       + (f" from [[{name}]] #{index + 1}."
-                                                          if name and index is not None
-                                                          else f" from [{name}]." if name else ".")))
+            if name and index is not None:
+                text = _("the key '{key}' is missing from [[{table}]] #{n}.").format(
+                    key=spec.name, table=name, n=index + 1)
+            elif name:
+                text = _("the key '{key}' is missing from [{table}].").format(key=spec.name, table=name)
+            else:
+                text = _("the key '{key}' is missing.").format(key=spec.name)
+            problems.append(Problem(name, index, None, text))
 
 
 # ---------------------------------------------------------------------------------------------- docs

@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_number
 from xl_tools.safe_open import check_workbook_file
 
 MAX_PYTHON_CELLS = 30_000
 """Most formula cells recalculated with ``formulas`` (1.3.4: ≈ 57 s and 1 GB for 20 000 cells)."""
 
 ENGINE_LABELS = {
-    "cached": "the stored values",
-    "formulas": "formulas (Python)",
+    "cached": N_("the stored values"),
+    "formulas": N_("formulas (Python)"),
     "libreoffice": "LibreOffice",
 }
 
@@ -80,11 +82,14 @@ class Mismatch:
         where = f"{self.sheet}!{self.cell} {self.formula}:"
         agree = self.agreeing()
         if not agree:
-            shown = ", ".join(f"{ENGINE_LABELS[s]} {self.values[s]!r}" for s in self.values)
-            return f"{where} no two agree ({shown})."
-        agreed = " and ".join(ENGINE_LABELS[s] for s in agree)
-        others = "; ".join(f"{ENGINE_LABELS[s]} differs with {self.values[s]!r}" for s in self.differing())
-        return f"{where} {agreed} agree on {self.values[agree[0]]!r}; {others}."
+            shown = ", ".join(f"{_(ENGINE_LABELS[s])} {_shown(self.values[s])}" for s in self.values)
+            return f"{where} " + _("no two agree ({values}).").format(values=shown)
+        agreed = _(" and ").join(_(ENGINE_LABELS[s]) for s in agree)
+        others = "; ".join(_("{engine} differs with {value}").format(engine=_(ENGINE_LABELS[s]),
+                                                                     value=_shown(self.values[s]))
+                           for s in self.differing())
+        return f"{where} " + _("{engines} agree on {value}; {others}.").format(
+            engines=agreed, value=_shown(self.values[agree[0]]), others=others)
 
 
 @dataclass
@@ -111,14 +116,14 @@ class VerifyReport:
 
     def summary(self) -> str:
         """One line: which source is the odd one out how often, and where no two agree."""
-        parts = [f"{ENGINE_LABELS[s]} differ(s) from the others in {n} cell(s)"
+        parts = [_("{engine} differ(s) from the others in {n} cell(s)").format(engine=_(ENGINE_LABELS[s]), n=n)
                  for s, n in self.differing_counts().items()]
         undecided = sum(1 for m in self.mismatches if not m.agreeing())
         if undecided:
-            hint = "" if len(self.checked) > 1 else " (check with both engines to see which is right)"
-            parts.append(f"no two agree in {undecided} cell(s){hint}")
+            parts.append(_("no two agree in {n} cell(s)").format(n=undecided) + (
+                "" if len(self.checked) > 1 else " " + _("(check with both engines to see which is right)")))
         text = "; ".join(parts)
-        return text[:1].upper() + text[1:] + "." if parts else "All sources agree."
+        return text[:1].upper() + text[1:] + "." if parts else _("All sources agree.")
 
 
 def same(a: Any, b: Any) -> bool:
@@ -204,33 +209,36 @@ def verify_workbook(path: str | Path, *, python: bool = True, libreoffice: bool 
     Each :class:`Mismatch` holds every source's value and says which agree and which differs.
     """
     if not python and not libreoffice:
-        raise XlToolsError("Nothing to check against: --no-python and --no-libreoffice leave no engine. "
-                           "Drop one of them.")
+        raise XlToolsError(_("Nothing to check against: --no-python and --no-libreoffice leave no engine. "
+                             "Drop one of them."))
     say = progress or (lambda _msg: None)
     path = Path(path)
     if not path.exists():
-        raise XlToolsError(f"No such workbook: {path}")
+        raise XlToolsError(_("No such workbook: {path}").format(path=path))
     check_workbook_file(path)
-    say(f"Reading the formulas and stored values of {path.name} …")
+    say(_("Reading the formulas and stored values of {name} …").format(name=path.name))
     cells = formula_cells(path)
     report = VerifyReport(path=path, formula_cells=len(cells))
     results: dict[str, dict[tuple[str, str], Any]] = {}
     if python and len(cells) > MAX_PYTHON_CELLS:
-        raise XlToolsError(f"{path.name} has {len(cells):,} formula cells; the Python recalculation (formulas) is "
-                           f"limited to {MAX_PYTHON_CELLS:,} (it needs about a minute and 1 GB per 20 000). Use "
-                           "--no-python to check with LibreOffice only.")
+        raise XlToolsError(_("{name} has {n} formula cells; the Python recalculation (formulas) is limited to "
+                             "{most} (it needs about a minute and 1 GB per 20 000). Use --no-python to check with "
+                             "LibreOffice only.").format(name=path.name, n=format_number(len(cells)),
+                                                         most=format_number(MAX_PYTHON_CELLS)))
     if python:
-        say(f"Recalculating {len(cells)} formula cells with formulas (Python) …")
+        say(_("Recalculating {n} formula cells with formulas (Python) …").format(n=format_number(len(cells))))
         calc = recalc_formulas(path)
         results["formulas"] = {key: calc.get((key[0].upper(), key[1])) for key in cells}
         report.checked.append("formulas")
-        say(f"  formulas (Python): {_differences(cells, results['formulas'])} cell(s) differ from the stored values.")
+        say("  " + _("formulas (Python): {n} cell(s) differ from the stored values.").format(
+            n=_differences(cells, results["formulas"])))
     if libreoffice:
-        say(f"Recalculating {len(cells)} formula cells with LibreOffice …")
+        say(_("Recalculating {n} formula cells with LibreOffice …").format(n=format_number(len(cells))))
         lo = recalc_libreoffice(path)
         results["libreoffice"] = {key: lo.get(key) for key in cells}
         report.checked.append("libreoffice")
-        say(f"  LibreOffice: {_differences(cells, results['libreoffice'])} cell(s) differ from the stored values.")
+        say("  " + _("LibreOffice: {n} cell(s) differ from the stored values.").format(
+            n=_differences(cells, results["libreoffice"])))
     for key, (formula, cached) in cells.items():
         values = {"cached": cached, **{engine: got[key] for engine, got in results.items()}}
         if not all(same(cached, v) for v in values.values()):
@@ -240,3 +248,10 @@ def verify_workbook(path: str | Path, *, python: bool = True, libreoffice: bool 
 
 def _differences(cells: dict[tuple[str, str], tuple[str, Any]], got: dict[tuple[str, str], Any]) -> int:
     return sum(not same(cached, got[key]) for key, (_formula, cached) in cells.items())
+
+
+def _shown(value: Any) -> str:
+    """A value in a mismatch line: numbers the Swedish way (``1 234 567,5``), text quoted."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return repr(value)

@@ -145,7 +145,7 @@ def test_xl006_unlocked_formula_in_protected_sheet(findings):
 
 def test_xl011_magic_number(findings):
     found = findings("XL011", {"S": {"A1": 100, "B1": ("=A1*0.2271", 22.71)}})
-    assert cells(found) == [("S", "B1")] and "0.2271" in found[0].message
+    assert cells(found) == [("S", "B1")] and "0,2271" in found[0].message
     clean = {"A1": 100, "B1": ("=ROUND(A1*100/1000,2)", 10), "C1": ("=IF(A1>0,1,0)", 1)}
     assert findings("XL011", {"S": clean}) == []
 

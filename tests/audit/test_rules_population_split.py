@@ -3,9 +3,20 @@ make a region column, against the date its headings state."""
 
 from __future__ import annotations
 
+import pytest
+
 from xl_tools.engine.reconcile import allocation
+from xl_tools.i18n import set_language
 from xl_tools.population import load_population
 from xl_tools.regions import REGIONS
+
+
+@pytest.fixture(autouse=True)
+def _swedish():
+    """These findings are checked as a Swedish user reads them (the default language)."""
+    set_language("sv")
+    yield
+    set_language(None)
 
 
 def _sheet(title: str, values: list[int]) -> dict:

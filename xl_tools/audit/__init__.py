@@ -17,6 +17,7 @@ from xl_tools.audit.model import AuditReport, Finding, Severity, Workbook, a1, p
 from xl_tools.audit.reader import WorkbookReadError, read_workbook
 from xl_tools.audit.rules import RULES, AuditContext
 from xl_tools.audit.settings import DEFAULT, Settings
+from xl_tools.i18n import N_, _, ngettext
 
 
 def run_rules(workbook: Workbook, only: Iterable[str] | None = None,
@@ -49,7 +50,7 @@ def one_per_cell(findings: list[Finding]) -> list[Finding]:
             out.append(f)
         elif f is group[0]:
             first, *others = sorted(group, key=lambda g: (-g.severity, g.rule))
-            also = " ".join(f"Also {g.rule}: {g.message}" for g in others)
+            also = " ".join(_("Also {rule}: {message}").format(rule=g.rule, message=g.message) for g in others)
             out.append(Finding(first.sheet, first.cell, first.rule, first.severity, f"{first.message} {also}",
                                first.suggestion))
     return out
@@ -108,8 +109,11 @@ def _with_consequences(root: Finding, caused: list[Finding], reached: set[Key], 
              for f in caused if not (f.sheet == root.sheet and f.cell == root.cell)]
     others = sorted(reached - {(f.sheet, *parse_a1(f.cell)) for f in caused})
     named += [a1(r, c) if s == root.sheet else f"{s}!{a1(r, c)}" for s, r, c in others]
-    text = ", ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
-    message = f"{root.message} It disturbs {len(named)} cell{'s' if len(named) != 1 else ''} that use it: {text}."
+    text = ", ".join(named[:_SHOWN]) + (" " + _("and {n} more").format(n=len(named) - _SHOWN)
+                                        if len(named) > _SHOWN else "")
+    message = f"{root.message} " + ngettext("It disturbs {n} cell that uses it: {cells}.",
+                                            "It disturbs {n} cells that use it: {cells}.", len(named)).format(
+        n=len(named), cells=text)
     severity = max([Severity.INFO if quiet else root.severity] + [f.severity for f in caused])
     return Finding(root.sheet, root.cell, root.rule, severity, message, root.suggestion)
 
@@ -149,14 +153,14 @@ def audit_workbook(path: str | Path, *, only: Iterable[str] | None = None,
     names = [s.name for s in workbook.sheets]
     report = AuditReport(file=str(path), findings=sort_findings(findings, names), sheet_order=names)
     if workbook.converted_from == "ods":
-        report.notes.append("OpenDocument spreadsheet: converted to .xlsx by LibreOffice for the audit "
-                            "(sheet and cell names are the original's).")
+        report.notes.append(_("OpenDocument spreadsheet: converted to .xlsx by LibreOffice for the audit "
+                              "(sheet and cell names are the original's)."))
     if not workbook.values_cached:
-        report.notes.append(NO_VALUES)
+        report.notes.append(_(NO_VALUES))
     return report
 
 
-NO_VALUES = ("The workbook was saved without calculated values (e.g. by openpyxl): its formulas were checked on "
+NO_VALUES = N_("The workbook was saved without calculated values (e.g. by openpyxl): its formulas were checked on "
              "their structure only; values could not be checked. Open and save it in Excel or LibreOffice to "
              "check the values too.")
 

@@ -7,6 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xl_tools.audit.model import Cell, Workbook
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_number
+
+KINDS = {"formula": N_("formula"), "value": N_("value"), "added": N_("added"), "removed": N_("removed"),
+         "sheet-added": N_("sheet-added"), "sheet-removed": N_("sheet-removed")}
 
 
 @dataclass(frozen=True)
@@ -19,15 +24,22 @@ class Change:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{self.kind:<14}{where}: {self.before} → {self.after}"
+        return f"{_(KINDS.get(self.kind, self.kind)):<14}{where}: {_shown(self.before)} → {_shown(self.after)}"
 
 
 def _show(cell: Cell | None) -> str:
     if cell is None or (cell.formula is None and cell.value is None):
-        return "(empty)"
+        return EMPTY
     if cell.formula is not None:
         return f"={cell.formula}"
-    return f"{cell.value:g}" if isinstance(cell.value, float) else repr(cell.value)
+    return format_number(cell.value) if isinstance(cell.value, float) else repr(cell.value)
+
+
+EMPTY, NONE = N_("(empty)"), N_("(none)")  # translated when shown
+
+
+def _shown(text: str) -> str:
+    return _(text) if text in (EMPTY, NONE) else text
 
 
 def _same_value(a: object, b: object) -> bool:
@@ -42,11 +54,11 @@ def diff_workbooks(a: Workbook, b: Workbook) -> list[Change]:
     names_b = {s.name for s in b.sheets}
     for sheet in a.sheets:
         if sheet.name not in names_b:
-            changes.append(Change(sheet.name, "", "sheet-removed", sheet.name, "(none)"))
+            changes.append(Change(sheet.name, "", "sheet-removed", sheet.name, NONE))
     for sb in b.sheets:
         sa = a.sheet(sb.name)
         if sa is None:
-            changes.append(Change(sb.name, "", "sheet-added", "(none)", sb.name))
+            changes.append(Change(sb.name, "", "sheet-added", NONE, sb.name))
             continue
         for key in sorted(set(sa.cells) | set(sb.cells)):
             ca, cb = sa.cells.get(key), sb.cells.get(key)

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from xl_tools.audit.reader import WorkbookReadError, open_container
+from xl_tools.i18n import _
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 TIMEOUT = 180.0
@@ -55,7 +56,8 @@ def sheet_names(path: Path) -> list[str]:
     container = open_container(path, ooxml=False)
     try:
         if "content.xml" not in container.names:
-            raise WorkbookReadError(f"{path.name} is an OpenDocument file without content.xml; it is damaged.")
+            raise WorkbookReadError(_("{name} is an OpenDocument file without content.xml; it is damaged.").format(
+                name=path.name))
         container.parse("content.xml", start, end)
     finally:
         container.close()
@@ -74,8 +76,9 @@ def convert(path: Path, workdir: Path) -> Path:
     from xl_tools.libreoffice.recalc import profile_lock, run_soffice, soffice_path
 
     if soffice_path() is None:
-        raise WorkbookReadError(f"{path.name} is an OpenDocument spreadsheet; auditing it needs LibreOffice "
-                                "(apt-get install libreoffice-calc-nogui), or save it as .xlsx.")
+        raise WorkbookReadError(_("{name} is an OpenDocument spreadsheet; auditing it needs LibreOffice "
+                                  "(apt-get install libreoffice-calc-nogui), or save it as .xlsx.").format(
+            name=path.name))
     staged = workdir / "input.ods"
     shutil.copyfile(path, staged)
     outdir = workdir / "out"
@@ -87,8 +90,9 @@ def convert(path: Path, workdir: Path) -> Path:
     produced = outdir / "input.xlsx"
     if not produced.is_file() or produced.stat().st_size == 0:
         detail = " ".join((result.stderr or result.stdout or "").split())[:200]
-        raise WorkbookReadError(f"LibreOffice could not convert {path.name} to .xlsx for the audit"
-                                f"{' (' + detail + ')' if detail else ''}; check that it opens in LibreOffice.")
+        raise WorkbookReadError(_("LibreOffice could not convert {name} to .xlsx for the audit{detail}; check that "
+                                  "it opens in LibreOffice.").format(name=path.name,
+                                                                      detail=f" ({detail})" if detail else ""))
     return produced
 
 

@@ -29,6 +29,8 @@ from xl_tools.audit.evaluate import beyond_excel_limits
 from xl_tools.audit.formula import MAX_COL, MAX_ROW, translate
 from xl_tools.audit.model import Cell, Sheet, Workbook, column_number
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_number
 from xl_tools.safe_open import OLE_MAGIC  # noqa: F401  (re-exported for callers and tests)
 
 _CHUNK = 1 << 20
@@ -49,7 +51,7 @@ class _Refused(Exception):
 # ---------------------------------------------------------------------------------------------
 
 def _refuse_entities(*_args: object) -> NoReturn:
-    raise _Refused("declares a DTD or XML entities; refusing to read it (possible entity-expansion attack)")
+    raise _Refused(_("declares a DTD or XML entities; refusing to read it (possible entity-expansion attack)"))
 
 
 class SafeZip:
@@ -77,7 +79,7 @@ class SafeZip:
             parser.EndElementHandler = end
         if text:
             parser.CharacterDataHandler = text
-        where = f"{self.path.name}: part {name}"
+        where = _("{file}: part {part}").format(file=self.path.name, part=name)
         try:
             with self.zf.open(name) as fh:
                 while chunk := fh.read(_CHUNK):
@@ -86,11 +88,12 @@ class SafeZip:
         except _Refused as exc:
             raise WorkbookReadError(f"{where} {exc}.") from None
         except expat.ExpatError as exc:
-            raise WorkbookReadError(f"{where} is not well-formed XML ({expat.ErrorString(exc.code)}, "
-                                    f"line {exc.lineno}).") from None
+            raise WorkbookReadError(_("{where} is not well-formed XML ({error}, line {line}).").format(
+                where=where, error=expat.ErrorString(exc.code), line=exc.lineno)) from None
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
             text_ = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise WorkbookReadError(f"{where} cannot be decompressed ({text_}).") from None
+            raise WorkbookReadError(_("{where} cannot be decompressed ({error}).").format(where=where, error=text_)) \
+                from None
 
     def close(self) -> None:
         self.zf.close()
@@ -149,8 +152,12 @@ def _attr(attrs: dict[str, str], name: str) -> str | None:
 def _int(text: str | None, what: str, limit: int) -> int:
     """A positive whole number of at most ``limit``; anything else is refused (never int() of 5 000 digits)."""
     if text is None or not text.isdigit() or len(text) > len(str(limit)) or not 1 <= int(text) <= limit:
-        raise _Refused(f"has {what} {str(text)[:20]!r}, which is not a number from 1 to {limit}")
+        raise _Refused(_("has {what} {text}, which is not a number from 1 to {limit}").format(
+            what=_(what), text=repr(str(text)[:20]), limit=format_number(limit)))
     return int(text)
+
+
+_WHAT = (N_("a row number"), N_("a column number"))  # what _int reads, translated when refused
 
 
 def _relationships(zf: SafeZip, part: str) -> dict[str, tuple[str, str]]:
@@ -279,12 +286,13 @@ class _SheetReader:
             if ref:
                 m = _ADDRESS.fullmatch(ref)
                 if m is None:
-                    raise _Refused(f"has a cell reference {ref[:20]!r} that is not an address such as B3")
+                    raise _Refused(_("has a cell reference {ref} that is not an address such as B3").format(
+                        ref=repr(ref[:20])))
                 letters = m.group(1)
                 col = _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, column_number(letters))
                 row = int(m.group(2))
                 if not (1 <= col <= MAX_COL and 1 <= row <= MAX_ROW):
-                    raise _Refused(f"has a cell reference {ref[:20]!r} outside the sheet")
+                    raise _Refused(_("has a cell reference {ref} outside the sheet").format(ref=repr(ref[:20])))
                 self.col_no, self.row_no = col, row
             else:
                 self.col_no += 1
@@ -409,11 +417,12 @@ def _read_xlsx(path: Path) -> Workbook:
             wb_part = "xl/workbook.xml"
         if wb_part is None or wb_part not in zf.names:
             raise WorkbookReadError(
-                f"{path.name} is a zip file but not an Excel workbook (no workbook part). "
-                "Give an .xlsx or .xlsm file."
+                _("{name} is a zip file but not an Excel workbook (no workbook part). Give an .xlsx or .xlsm "
+                  "file.").format(name=path.name)
             )
         if wb_part.endswith(".bin"):
-            raise WorkbookReadError(f"{path.name} is a binary workbook (.xlsb); save it as .xlsx to audit it.")
+            raise WorkbookReadError(_("{name} is a binary workbook (.xlsb); save it as .xlsx to audit it.").format(
+                name=path.name))
         wb = Workbook(path=str(path))
         wb.has_macros = any(n.lower().endswith("vbaproject.bin") for n in zf.names)
         rels = _relationships(zf, wb_part)

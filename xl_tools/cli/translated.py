@@ -16,16 +16,20 @@ from xl_tools.i18n import _
 
 @contextmanager
 def _translated_params(command: click.Command) -> Iterator[None]:
-    saved = [(p, getattr(p, "help", None)) for p in command.params]
+    saved = [(p, getattr(p, "help", None), getattr(p, "show_default", None)) for p in command.params]
     try:
-        for param, text in saved:
+        for param, text, default in saved:
             if text and hasattr(param, "help"):
                 param.help = _(text)
+            if isinstance(default, str) and default and isinstance(param, click.Option):
+                param.show_default = _(default)
         yield
     finally:
-        for param, text in saved:
+        for param, text, default in saved:
             if hasattr(param, "help"):
                 param.help = text
+            if isinstance(param, click.Option):
+                param.show_default = default
 
 
 class TranslatedCommand(click.Command):

@@ -9,22 +9,26 @@ import click
 from xl_tools import scb
 from xl_tools.cli import cli
 from xl_tools.cli.core import befolkning
+from xl_tools.i18n import N_, _
 from xl_tools.libreoffice import install as lo_install
 from xl_tools.money import format_kr
-from xl_tools.population import describe_date, reload_population
+from xl_tools.population import date_text, reload_population
 
 
-@befolkning.command("hamta")
+@befolkning.command("hamta", help=N_(
+    "Fetch \"Folkmängden den 1 november YEAR\" per county from SCB (table TAB1267).\n\n"
+    "The 21 counties are checked and added to the user data file; an existing year is only overwritten with "
+    "--replace.\n\nExample: xl-tools befolkning hamta --ar 2017"))
 @click.option("--ar", "year", type=click.IntRange(1968, 2100), required=True,
-              help="The year: population at 1 November of this year.")
-@click.option("--replace", is_flag=True, help="Overwrite the year if it exists already.")
+              help=N_("The year: population at 1 November of this year."))
+@click.option("--replace", is_flag=True, help=N_("Overwrite the year if it exists already."))
 @click.option("--url", default=None, metavar="URL",
               help=f"PxWeb API v2 base URL (default: $XL_TOOLS_SCB_URL or {scb.DEFAULT_BASE_URL}).")
 @click.option("--v1-url", default=None, metavar="URL",
               help=f"PxWeb API v1 base URL, tried when v2 fails (default: $XL_TOOLS_SCB_V1_URL or "
                    f"{scb.DEFAULT_V1_URL}; none when --url is given without it).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True,
-              help="Seconds the whole fetch may take (all requests together).")
+              help=N_("Seconds the whole fetch may take (all requests together)."))
 def hamta(year: int, replace: bool, url: str | None, v1_url: str | None, timeout: float) -> None:
     """Fetch "Folkmängden den 1 november YEAR" per county from SCB (table TAB1267).
 
@@ -37,23 +41,25 @@ def hamta(year: int, replace: bool, url: str | None, v1_url: str | None, timeout
                              progress=lambda msg: click.echo(msg, err=True))
     path = scb.add_to_user_data(fetched, replace=replace)
     reload_population()
-    click.echo(f"Sparade folkmängden den {describe_date(fetched.date)}: 21 län, summa "
-               f"{format_kr(fetched.total)} ({path}).")
+    click.echo(_("Saved the population at {date}: 21 counties, total {total} ({file}).").format(
+        date=date_text(fetched.date), total=format_kr(fetched.total), file=path))
 
 
-@cli.group("libreoffice")
+@cli.group("libreoffice", help=N_("LibreOffice Calc: install the =FK_ANDEL(...) functions."))
 def libreoffice() -> None:
     """LibreOffice Calc: install the =FK_ANDEL(...) functions."""
 
 
 PROFILE_OPTION = click.option(
     "--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="LibreOffice profile directory (default: ~/.config/libreoffice/4); it must exist unless --create.")
+    help=N_("LibreOffice profile directory (default: ~/.config/libreoffice/4); it must exist unless --create."))
 
 
-@libreoffice.command("install")
+@libreoffice.command("install", help=N_(
+    "Install the Basic library and Python script for =FK_ANDEL(...) and its siblings.\n\n"
+    "Close LibreOffice first. Then in Calc: =FK_ANDEL(\"Norrbotten\"; 150000000; 2016)."))
 @PROFILE_OPTION
-@click.option("--create", is_flag=True, help="Create the --profile folder if it does not exist.")
+@click.option("--create", is_flag=True, help=N_("Create the --profile folder if it does not exist."))
 def install_cmd(profile: Path | None, create: bool) -> None:
     """Install the Basic library and Python script for =FK_ANDEL(...) and its siblings.
 
@@ -61,15 +67,18 @@ def install_cmd(profile: Path | None, create: bool) -> None:
     """
     user = lo_install.check_profile(profile, create=create)
     if lo_install.libreoffice_running(user.parent):
-        click.echo("Warning: LibreOffice seems to be running with this profile; close it and run this "
-                   "command again if the functions do not appear.", err=True)
+        click.echo(_("Warning: LibreOffice seems to be running with this profile; close it and run this "
+                     "command again if the functions do not appear."), err=True)
     done = lo_install.install(profile, create=create)
-    click.echo(f"Installed the Basic module {done.basic_module}")
-    click.echo(f"Installed the Python script {done.script} (imports xl_tools from {done.xl_tools_path})")
-    click.echo('Try it in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016)')
+    click.echo(_("Installed the Basic module {file}").format(file=done.basic_module))
+    click.echo(_("Installed the Python script {file} (imports xl_tools from {path})").format(
+        file=done.script, path=done.xl_tools_path))
+    click.echo(_('Try it in Calc: =FK_ANDEL("Norrbotten"; 150000000; 2016)'))
 
 
-@libreoffice.command("uninstall")
+@libreoffice.command("uninstall", help=N_(
+    "Remove the =FK_...() functions that 'xl-tools libreoffice install' put into a profile.\n\n"
+    "Only xl_tools' Basic module and Python script are removed; close LibreOffice first."))
 @PROFILE_OPTION
 def uninstall_cmd(profile: Path | None) -> None:
     """Remove the =FK_...() functions that 'xl-tools libreoffice install' put into a profile.
@@ -78,11 +87,12 @@ def uninstall_cmd(profile: Path | None) -> None:
     """
     user = lo_install.check_profile(profile)
     if lo_install.libreoffice_running(user.parent):
-        click.echo("Warning: LibreOffice seems to be running with this profile; close it, or it may write the "
-                   "library list back when it quits.", err=True)
+        click.echo(_("Warning: LibreOffice seems to be running with this profile; close it, or it may write the "
+                     "library list back when it quits."), err=True)
     done = lo_install.uninstall(profile)
     if not done.removed:
-        click.echo(f"Nothing of xl_tools is installed in {done.profile_user}.")
+        click.echo(_("Nothing of xl_tools is installed in {folder}.").format(folder=done.profile_user))
         return
     for path in done.removed:
-        click.echo(f"Removed {path}" if not path.name.endswith(".xlb") else f"Unregistered the module in {path}")
+        click.echo((_("Removed {file}") if not path.name.endswith(".xlb") else _("Unregistered the module in {file}"))
+                   .format(file=path))

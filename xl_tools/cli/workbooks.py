@@ -9,13 +9,13 @@ import click
 from xl_tools import pipeline
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
-from xl_tools.i18n import _, ngettext
+from xl_tools.i18n import N_, _, ngettext
 from xl_tools.safe_write import replacing_foreign_allowed
 from xl_tools.workbook import GenerateResult, build_all
 from xl_tools.workbook.generate import WORKBOOK_DIR
 
 FORCE_OPTION = click.option("--force", is_flag=True,
-                            help="Replace an existing .xlsx even if xl_tools did not make it (a backup is kept).")
+                            help=N_("Replace an existing .xlsx even if xl_tools did not make it (a backup is kept)."))
 
 
 def _report(result: GenerateResult) -> None:
@@ -25,21 +25,24 @@ def _report(result: GenerateResult) -> None:
     click.echo("  " + _("wrote {path}  Kontroll: {status}{waiting}").format(
         path=result.path, status=result.status, waiting=waiting))
     if book is not None and book.failed:
-        click.echo("  FEL: " + "; ".join(book.failed[:5]) + (" …" if len(book.failed) > 5 else ""))
+        click.echo("  " + _("FEL: {checks}").format(checks="; ".join(book.failed[:5]) + (" …" if len(book.failed) > 5
+                                                                                        else "")))
     if result.carry.carried or result.carry.unplaced:
         click.echo(f"  {result.carry.summary()}")
     if result.backup:
         click.echo("  " + _("previous version kept as {path}").format(path=result.backup))
 
 
-@cli.command()
+@cli.command(help=N_("Regenerate every workbook from its template (every kind), keeping typed inputs.\n\n"
+                     "Every template is read and checked first; two templates with one id, an unknown key or a wrong "
+                     "type stop the build before anything is written."))
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default="the shipped templates/", help="Folder of agreement templates (*.toml).")
+              show_default=N_("the shipped templates/"), help=N_("Folder of agreement templates (*.toml)."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=WORKBOOK_DIR,
-              show_default="workbooks/ of the checkout, else ./workbooks",
-              help="Folder for the generated workbooks.")
+              show_default=N_("workbooks/ of the checkout, else ./workbooks"),
+              help=N_("Folder for the generated workbooks."))
 @click.option("--discard-unmatched", is_flag=True,
-              help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
+              help=N_("Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept)."))
 @FORCE_OPTION
 def build(template_dir: Path, out_dir: Path, discard_unmatched: bool, force: bool) -> None:
     """Regenerate every workbook from its template (every kind), keeping typed inputs.
@@ -63,12 +66,13 @@ def _exit_if_fel(results: list[GenerateResult]) -> None:
             paths=", ".join(str(r.path) for r in failed)))
 
 
-@cli.command()
+@cli.command(help=N_("Generate one workbook from TEMPLATE: a .toml file of any kind, or the id of a shipped "
+                     "template ('xl-tools mallar' lists them)."))
 @click.argument("template")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="The .xlsx to write (default: ID.xlsx in the current folder).")
+              help=N_("The .xlsx to write (default: ID.xlsx in the current folder)."))
 @click.option("--discard-unmatched", is_flag=True,
-              help="Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept).")
+              help=N_("Regenerate even if some typed inputs cannot be placed (they are dropped; a backup is kept)."))
 @FORCE_OPTION
 def generate(template: str, output: Path | None, discard_unmatched: bool, force: bool) -> None:
     """Generate one workbook from TEMPLATE: a .toml file of any kind, or the id of a shipped template
@@ -79,9 +83,10 @@ def generate(template: str, output: Path | None, discard_unmatched: bool, force:
     _exit_if_fel([result])
 
 
-@cli.command("mallar")
+@cli.command("mallar", help=N_("List the templates: id, kind, years and title (use the id with 'xl-tools generate "
+                               "ID')."))
 @click.option("--templates", "template_dir", type=click.Path(path_type=Path), default=TEMPLATE_DIR,
-              show_default="the shipped templates/", help="Folder of templates (*.toml).")
+              show_default=N_("the shipped templates/"), help=N_("Folder of templates (*.toml)."))
 def mallar(template_dir: Path) -> None:
     """List the templates: id, kind, years and title (use the id with 'xl-tools generate ID')."""
     infos = pipeline.describe_templates(template_dir)
@@ -90,10 +95,10 @@ def mallar(template_dir: Path) -> None:
         click.echo(f"{info.id:<{width}}  {info.years:<9}  {info.kind:<24}  {info.title}")
 
 
-@cli.command()
+@cli.command(help=N_("Recalculate WORKBOOK in Python and in LibreOffice and compare with its stored values."))
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option("--no-libreoffice", is_flag=True, help="Skip the LibreOffice recalculation.")
-@click.option("--no-python", is_flag=True, help="Skip the Python (formulas) recalculation.")
+@click.option("--no-libreoffice", is_flag=True, help=N_("Skip the LibreOffice recalculation."))
+@click.option("--no-python", is_flag=True, help=N_("Skip the Python (formulas) recalculation."))
 def verify(workbook: Path, no_libreoffice: bool, no_python: bool) -> None:
     """Recalculate WORKBOOK in Python and in LibreOffice and compare with its stored values."""
     from xl_tools.verify import verify_workbook

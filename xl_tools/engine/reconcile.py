@@ -39,6 +39,7 @@ import numpy as np
 from xl_tools.engine.rounding import largest_remainder, residual_to_largest, round_half_away
 from xl_tools.engine.rules import population_share
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 
 METHODS = ("kronor", "largest-remainder", "residual-to-largest")
 # A row counts as a rounding-sized difference when it is at most this many units (kronor) off:
@@ -79,7 +80,7 @@ def fixed_plus_population(pot: Fraction | int, fixed: Fraction | int,
     fixed = Fraction(fixed)
     rest = Fraction(pot) - fixed * len(populations)
     if rest < 0:
-        raise XlToolsError("The fixed amounts exceed the pot.")
+        raise XlToolsError(_("The fixed amounts exceed the pot."))
     return [fixed + share for share in population_share(rest, populations)]
 
 
@@ -92,7 +93,8 @@ def allocation(pot: int, populations: Sequence[int], method: str, fixed: int = 0
         return largest_remainder(exact, pot)
     if method == "residual-to-largest":
         return residual_to_largest(exact, pot, populations)
-    raise XlToolsError(f"Unknown rounding method {method!r}; use one of {', '.join(METHODS)}.")
+    raise XlToolsError(_("Unknown rounding method {method}; use one of {methods}.").format(
+                           method=repr(method), methods=', '.join(METHODS)))
 
 
 def table_unit(amounts: Sequence[int | None], pot: int, fixed: int = 0) -> int:
@@ -179,12 +181,13 @@ def reconcile(published: Sequence[int | None], pot: int, vectors: Mapping[K, Seq
     """
     present = [i for i, a in enumerate(published) if a is not None]
     if not present:
-        raise XlToolsError("The table has no amounts.")
+        raise XlToolsError(_("The table has no amounts."))
     unit = table_unit(published, pot, fixed)
     candidates: list[Candidate[K]] = []
     for key, populations in vectors.items():
         if len(populations) != len(published):
-            raise XlToolsError(f"Vector {key!r} has {len(populations)} values for {len(published)} regions.")
+            raise XlToolsError(_("Vector {key} has {n} values for {n2} regions.").format(
+                                   key=repr(key), n=len(populations), n2=len(published)))
         for method in methods:
             try:
                 scaled = allocation(pot // unit, populations, method, fixed // unit)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from xl_tools.engine import rules
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 
 if TYPE_CHECKING:
     from xl_tools.workbook.blocks import BlockResult, BlockWriter
@@ -103,4 +104,5 @@ def rule(name: str) -> Rule:
     try:
         return RULES[name]
     except KeyError:
-        raise XlToolsError(f"Unknown allocation rule {name!r}; use one of {', '.join(RULES)}.") from None
+        raise XlToolsError(_("Unknown allocation rule {name}; use one of {rules}.").format(
+                               name=repr(name), rules=', '.join(RULES))) from None

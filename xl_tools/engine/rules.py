@@ -39,6 +39,7 @@ from fractions import Fraction
 
 from xl_tools.engine.rounding import DEFAULT_ROUNDING, apply_rounding, normalise_rule
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 from xl_tools.money import format_kr
 
 Kronor = Fraction
@@ -48,11 +49,12 @@ def _check(populations: Sequence[int], *others: Sequence[object]) -> None:
     if not populations or any(
         isinstance(p, bool) or not isinstance(p, numbers.Integral) or p <= 0 for p in populations
     ):
-        raise XlToolsError("Every population must be a positive whole number.")
+        raise XlToolsError(_("Every population must be a positive whole number."))
     for other in others:
         if len(other) != len(populations):
             raise XlToolsError(
-                f"Expected {len(populations)} values, one per region, got {len(other)}."
+                _("Expected {value} values, one per region, got {value2}.").format(
+                    value=len(populations), value2=len(other))
             )
 
 
@@ -65,16 +67,18 @@ def _check_qualified(qualified: Sequence[object]) -> list[bool]:
         elif isinstance(q, numbers.Integral) and q in (0, 1):
             result.append(bool(q))
         else:
-            raise XlToolsError(f"Whether a villkor was met must be true or false, got {q!r}.")
+            raise XlToolsError(_("Whether a villkor was met must be true or false, got {q}.").format(
+                                   q=repr(q)))
     return result
 
 
 def _check_pot(pot: Fraction | int) -> Fraction:
     if isinstance(pot, bool) or not isinstance(pot, (numbers.Rational, Fraction)):
-        raise XlToolsError(f"The pot must be an exact amount of kronor (int or Fraction), got {pot!r}.")
+        raise XlToolsError(_("The pot must be an exact amount of kronor (int or Fraction), got {pot}.").format(
+                               pot=repr(pot)))
     pot = Fraction(pot)
     if pot < 0:
-        raise XlToolsError("The pot must not be negative.")
+        raise XlToolsError(_("The pot must not be negative."))
     return pot
 
 
@@ -136,11 +140,13 @@ def per_unit_capped(pot: Fraction | int, populations: Sequence[int], units: Sequ
     _check(populations, units)
     pot = _check_pot(pot)
     if isinstance(rate, bool) or not isinstance(rate, numbers.Rational) or rate < 0:
-        raise XlToolsError(f"The rate per unit must be a non-negative exact amount, got {rate!r}.")
+        raise XlToolsError(_("The rate per unit must be a non-negative exact amount, got {rate}.").format(
+                               rate=repr(rate)))
     rate = Fraction(rate)
     for u in units:
         if isinstance(u, bool) or not isinstance(u, numbers.Integral) or u < 0:
-            raise XlToolsError(f"Number of units must be a non-negative whole number, got {u!r}.")
+            raise XlToolsError(_("Number of units must be a non-negative whole number, got {u}.").format(
+                                   u=repr(u)))
     caps = population_share(pot, populations)
     demand = [rate * int(u) for u in units]
     first = [min(d, c) for d, c in zip(demand, caps)]
@@ -167,8 +173,8 @@ def fixed_plus_population(pot: Fraction | int, populations: Sequence[int],
     rest = pot - fixed * len(populations)
     if rest < 0:
         raise XlToolsError(
-            f"The fixed amounts ({len(populations)} × {format_kr(fixed)} kr) are more than the pot "
-            f"({format_kr(pot)} kr).")
+            _("The fixed amounts ({value} × {value2} kr) are more than the pot ({value3} kr).").format(
+                value=len(populations), value2=format_kr(fixed), value3=format_kr(pot)))
     return [fixed + share for share in population_share(rest, populations)]
 
 
@@ -182,7 +188,8 @@ def amount_per_region(pot: Fraction | int, amounts: Sequence[Fraction | int]) ->
     result = []
     for a in amounts:
         if isinstance(a, bool) or not isinstance(a, (numbers.Rational, Fraction)) or a < 0:
-            raise XlToolsError(f"An amount per region must be a non-negative exact amount, got {a!r}.")
+            raise XlToolsError(_("An amount per region must be a non-negative exact amount, got {a}.").format(
+                                   a=repr(a)))
         result.append(Fraction(a))
     return result
 

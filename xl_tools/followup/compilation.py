@@ -35,6 +35,7 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.i18n import _
 from xl_tools.money import parse_count
 from xl_tools.population import PopulationTable, describe_date, load_population
 from xl_tools.regions import BY_CODE, REGIONS
@@ -111,25 +112,34 @@ def load_compilation(path: str | Path) -> Compilation:
     data = load_toml(path)
     name = path.name
     if data.get("typ") != KIND:
-        raise XlToolsError(f"{name}: typ must be {KIND!r}.")
+        raise XlToolsError(_("{name}: typ must be {kind}.").format(
+                               name=name, kind=repr(KIND)))
     for key in ("id", "titel"):
         if not isinstance(data.get(key), str):
-            raise XlToolsError(f"{name}: missing text field {key!r}; add it to the template.")
+            raise XlToolsError(_("{name}: missing text field {key}; add it to the template.").format(
+                                   name=name, key=repr(key)))
     for key in ("ar", "foregaende_ar", "grundbelopp", "kontaktpott", "per_kontakt"):
         value = data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise XlToolsError(f"{name}: {key} must be a non-negative whole number, got {value!r}.")
+            raise XlToolsError(_("{name}: {key} must be a non-negative whole number, got {value}.").format(
+                                   name=name, key=key, value=repr(value)))
     if not isinstance(data.get("befolkning"), dt.date):
-        raise XlToolsError(f"{name}: befolkning must be a date (ÅÅÅÅ-MM-DD), the population's reference date.")
+        raise XlToolsError(_("{name}: befolkning must be a date (ÅÅÅÅ-MM-DD), the population's "
+                             "reference date.").format(
+                               name=name))
     forms = []
     for f in data.get("behandling", []):
         if not isinstance(f.get("id"), str) or not f["id"].isalnum() or not isinstance(f.get("namn"), str):
-            raise XlToolsError(f"{name}: every [[behandling]] needs an id (letters and digits) and a namn.")
+            raise XlToolsError(_("{name}: every [[behandling]] needs an id (letters and digits) and a "
+                                 "namn.").format(
+                                   name=name))
         forms.append(Form(f["id"], f["namn"], tuple(f.get("alias", ()))))
     if not forms or len({f.id for f in forms}) != len(forms):
-        raise XlToolsError(f"{name}: list the treatment forms as [[behandling]] with unique ids.")
+        raise XlToolsError(_("{name}: list the treatment forms as [[behandling]] with unique ids.").format(
+                               name=name))
     if data["foregaende_ar"] == data["ar"]:
-        raise XlToolsError(f"{name}: foregaende_ar must differ from ar.")
+        raise XlToolsError(_("{name}: foregaende_ar must differ from ar.").format(
+                               name=name))
     return Compilation(id=data["id"], titel=data["titel"], ar=data["ar"], foregaende_ar=data["foregaende_ar"],
                        befolkning=data["befolkning"], grundbelopp=data["grundbelopp"],
                        kontaktpott=data["kontaktpott"], per_kontakt=data["per_kontakt"],
@@ -169,7 +179,8 @@ def read_reports(path: Path, c: Compilation) -> tuple[Reports, CarryReport]:
             if value in (None, ""):
                 continue
             if name not in known:
-                report.unplaced.append(f"{name}[{code}]: this input no longer exists in the template")
+                report.unplaced.append(_("{name}[{code}]: this input no longer exists in the template").format(
+                                           name=name, code=code))
                 continue
             year, key = known[name]
             try:
@@ -501,8 +512,9 @@ class CompilationBuilder:
         region_columns(s)
         pops = self.table.vector(c.befolkning) if c.befolkning in self.table.values else None
         if pops is None:
-            raise XlToolsError(f"{c.path}: the population at {describe_date(c.befolkning)} is not in xl_tools data; "
-                               "choose a reference date that is (see 'xl-tools befolkning').")
+            raise XlToolsError(_("{path}: the population at {value} is not in xl_tools data; choose a "
+                                 "reference date that is (see 'xl-tools befolkning').").format(
+                                   path=c.path, value=describe_date(c.befolkning)))
         s.put(GROUP_ROW, 2, "Befolkning", "block")
         for i in range(len(REGIONS)):
             s.put(FIRST + i, 2, pops[i], "int_data")
@@ -646,16 +658,20 @@ def validate_reports(c: Compilation, reports: Reports) -> None:
     keys = set(c.keys())
     for year, by_code in reports.data.items():
         if year not in c.years:
-            raise XlToolsError(f"Reports for {year}, but this workbook holds {c.ar} and {c.foregaende_ar}.")
+            raise XlToolsError(_("Reports for {year}, but this workbook holds {ar} and {foregaende_ar}.").format(
+                                   year=year, ar=c.ar, foregaende_ar=c.foregaende_ar))
         for code, row in by_code.items():
             if code not in BY_CODE:
-                raise XlToolsError(f"Unknown länskod {code!r} in the reports for {year}.")
+                raise XlToolsError(_("Unknown länskod {code} in the reports for {year}.").format(
+                                       code=repr(code), year=year))
             for key, value in row.items():
                 if key not in keys:
-                    raise XlToolsError(f"Unknown column {key!r} in the reports for {year}.")
+                    raise XlToolsError(_("Unknown column {key} in the reports for {year}.").format(
+                                           key=repr(key), year=year))
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise XlToolsError(f"{BY_CODE[code].name} {year} {key}: {value!r} is not a non-negative "
-                                       "whole number.")
+                    raise XlToolsError(_("{name} {year} {key}: {value} is not a non-negative whole "
+                                         "number.").format(
+                                           name=BY_CODE[code].name, year=year, key=key, value=repr(value)))
 
 
 def generate_compilation(template: str | Path | Compilation, out: str | Path, *, reports: Reports | None = None,

@@ -29,7 +29,8 @@ from xl_tools.followup.compilation import (
     load_compilation,
     read_reports,
 )
-from xl_tools.money import parse_count
+from xl_tools.i18n import N_, _
+from xl_tools.money import format_number, parse_count
 from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.regions import REGIONS, resolve_region
 from xl_tools.safe_open import CSV_MAX_BYTES, check_regular_file, open_workbook
@@ -54,15 +55,16 @@ class ImportResult:
     generated: GenerateResult | None = None
 
     def summary(self) -> str:
-        text = f"Imported {len(self.regions)} region(s) for {self.year}."
+        text = _("Imported {n} region(s) for {year}.").format(n=len(self.regions), year=self.year)
         if self.missing:
-            text += f" Missing (shown as Saknas): {', '.join(self.missing)}."
+            text += " " + _("Missing (shown as Saknas): {regions}.").format(regions=", ".join(self.missing))
         if self.unplaced:
-            text += f" Could not place {len(self.unplaced)} row(s): " + "; ".join(self.unplaced[:5])
+            text += " " + _("Could not place {n} row(s): {rows}").format(n=len(self.unplaced),
+                                                                         rows="; ".join(self.unplaced[:5]))
             if len(self.unplaced) > 5:
                 text += f" … (+{len(self.unplaced) - 5})"
         if self.ignored_columns:
-            text += f" Ignored column(s): {', '.join(self.ignored_columns)}."
+            text += " " + _("Ignored column(s): {columns}.").format(columns=", ".join(self.ignored_columns))
         return text
 
 
@@ -75,7 +77,7 @@ def read_rows(source: Path, year: int | None = None) -> list[list[Any]]:
     """
     if source.suffix.lower() in (".xlsx", ".xlsm"):
         wb = open_workbook(source, data_only=True, read_only=True, what="the report",
-                           hint="Save it again as .xlsx or .csv and import again.")
+                           hint=N_("Save it again as .xlsx or .csv and import again."))
         try:
             name = f"Indata {year}" if year is not None and f"Indata {year}" in wb.sheetnames else wb.sheetnames[0]
             # Bounded: a cell at XFD1048576 must not make every row 16 384 cells long.
@@ -84,15 +86,17 @@ def read_rows(source: Path, year: int | None = None) -> list[list[Any]]:
         except XlToolsError:
             raise
         except Exception as exc:  # noqa: BLE001 - openpyxl reads lazily: damage shows up here
-            raise XlToolsError(f"Cannot read the report {source}: {' '.join(str(exc).split())[:160]}. Save it "
-                               "again as .xlsx or .csv and import again.") from None
+            raise XlToolsError(_("Cannot read the report {file}: {error}. Save it again as .xlsx or .csv and import "
+                                 "again.").format(file=source, error=" ".join(str(exc).split())[:160])) from None
         finally:
             wb.close()
         if len(rows) > MAX_ROWS:
-            raise XlToolsError(f"{source.name} has more than {MAX_ROWS:,} rows; a report has one row per region.")
+            raise XlToolsError(_("{name} has more than {n} rows; a report has one row per region.").format(
+                name=source.name, n=format_number(MAX_ROWS)))
         return rows
     if source.suffix.lower() not in (".csv", ".txt"):
-        raise XlToolsError(f"{source.name}: import reads .csv or .xlsx files; save it as one of those.")
+        raise XlToolsError(_("{name}: import reads .csv or .xlsx files; save it as one of those.").format(
+            name=source.name))
     check_regular_file(source, what="report", max_bytes=CSV_MAX_BYTES)
     return parse_csv_bytes(source.read_bytes(), source.name)
 
@@ -117,10 +121,11 @@ def parse_csv_bytes(raw: bytes, name: str = "source") -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise XlToolsError(f"{name} is neither UTF-8 nor Windows-1252 text (mixed or another encoding); save it "
-                           "as 'CSV UTF-8' and import again.")
+        raise XlToolsError(_("{name} is neither UTF-8 nor Windows-1252 text (mixed or another encoding); save it "
+                             "as 'CSV UTF-8' and import again.").format(name=name))
     if "\x00" in text:
-        raise XlToolsError(f"{name} holds NUL characters, so it is not a text file; save it as 'CSV UTF-8'.")
+        raise XlToolsError(_("{name} holds NUL characters, so it is not a text file; save it as 'CSV "
+                             "UTF-8'.").format(name=name))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
         delimiter = dialect.delimiter
@@ -128,17 +133,19 @@ def parse_csv_bytes(raw: bytes, name: str = "source") -> list[list[Any]]:
         delimiter = ";"
     lines = text.splitlines()
     if len(lines) > MAX_ROWS:
-        raise XlToolsError(f"{name} has {len(lines):,} lines; a report has one row per region (at most "
-                           f"{MAX_ROWS:,} lines are read).")
+        raise XlToolsError(_("{name} has {n} lines; a report has one row per region (at most {most} lines are "
+                             "read).").format(name=name, n=format_number(len(lines)), most=format_number(MAX_ROWS)))
     rows = []
     try:
         for n, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
             if any(len(cell) > MAX_FIELD for cell in row):
-                raise XlToolsError(f"{name} line {n} has a cell longer than {MAX_FIELD:,} characters; check the "
-                                   "file (one region per row, a count per column).")
+                raise XlToolsError(_("{name} line {n} has a cell longer than {most} characters; check the file (one "
+                                     "region per row, a count per column).").format(
+                    name=name, n=n, most=format_number(MAX_FIELD)))
             rows.append(list(row))
     except csv.Error as exc:
-        raise XlToolsError(f"{name} is not a readable CSV file ({exc}); save it as 'CSV UTF-8'.") from None
+        raise XlToolsError(_("{name} is not a readable CSV file ({error}); save it as 'CSV UTF-8'.").format(
+            name=name, error=exc)) from None
     return rows
 
 
@@ -172,8 +179,8 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
     header_row = next((i for i, row in enumerate(rows[:15])
                        if any(fold(v) in _REGION_HEADERS for v in row)), None)
     if header_row is None:
-        raise XlToolsError(f"{source}: no header row with a 'Region' column in the first 15 rows; "
-                           "add one (the same columns as the sheet Indata).")
+        raise XlToolsError(_("{file}: no header row with a 'Region' column in the first 15 rows; add one (the same "
+                             "columns as the sheet Indata).").format(file=source))
     header = rows[header_row]
     region_col = next(i for i, v in enumerate(header) if fold(v) in _REGION_HEADERS)
     above: list[Any] = rows[header_row - 1] if header_row > 0 else []
@@ -191,12 +198,13 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
         if key is None:
             result.ignored_columns.append(str(value))
         elif key in columns.values():
-            raise XlToolsError(f"{source}: two columns mean {key} ({value!r}); remove one and import again.")
+            raise XlToolsError(_("{file}: two columns mean {key} ({value}); remove one and import again.").format(
+                file=source, key=key, value=repr(value)))
         else:
             columns[i] = key
     if not columns:
-        raise XlToolsError(f"{source}: no column matches a treatment form or contact column; use headers such as "
-                           "'Privat KBT', 'Kvinnor MMR nivå 1', 'Kontakt arbetsgivare'.")
+        raise XlToolsError(_("{file}: no column matches a treatment form or contact column; use headers such as "
+                             "'Privat KBT', 'Kvinnor MMR nivå 1', 'Kontakt arbetsgivare'.").format(file=source))
     seen: dict[str, int] = {}
     for n, row in enumerate(rows[header_row + 1:], start=header_row + 2):
         label = row[region_col] if region_col < len(row) else None
@@ -208,41 +216,45 @@ def parse_reports(rows: list[list[Any]], c: Compilation, year: int, source: str 
         try:
             region = resolve_region(label)
         except UnknownRegionError as exc:
-            result.unplaced.append(f"row {n}: {exc}")
+            result.unplaced.append(_("row {n}: {error}").format(n=n, error=exc))
             if len(result.unplaced) > MAX_UNPLACED:
-                raise XlToolsError(f"{source}: more than {MAX_UNPLACED} rows name no region ({result.unplaced[0]}); "
-                                   "is it the right file? Nothing was imported.") from None
+                raise XlToolsError(_("{file}: more than {most} rows name no region ({first}); is it the right file? "
+                                     "Nothing was imported.").format(file=source, most=MAX_UNPLACED,
+                                                                     first=result.unplaced[0])) from None
             continue
         if region.code in seen:
-            raise XlToolsError(f"{source}: {region.name} appears twice (rows {seen[region.code]} and {n}); keep one "
-                               "row per region and import again. Nothing was written.")
+            raise XlToolsError(_("{file}: {region} appears twice (rows {first} and {second}); keep one row per region "
+                                 "and import again. Nothing was written.").format(
+                file=source, region=region.name, first=seen[region.code], second=n))
         seen[region.code] = n
         counts: dict[str, int] = {}
         for i, key in columns.items():
             try:
                 count = parse_count(cells[key])
             except XlToolsError as exc:
-                raise XlToolsError(f"{source} row {n} ({region.name}), column {header[i]!r}: {exc}. Fix the file "
-                                   "and import again; nothing was written.") from None
+                raise XlToolsError(_("{file} row {n} ({region}), column {column}: {error}. Fix the file and import "
+                                     "again; nothing was written.").format(
+                    file=source, n=n, region=region.name, column=repr(header[i]), error=exc)) from None
             if count is not None:
                 counts[key] = count
         if counts:
             result.regions[region.code] = counts
     result.missing = [r.name for r in REGIONS if r.code not in result.regions]
     if not result.regions:
-        raise XlToolsError(f"{source}: no region row with a count"
-                           + (f" ({len(result.unplaced)} row(s) name no region: {result.unplaced[0]})"
-                              if result.unplaced else "")
-                           + "; nothing was imported (an empty import would mark all 21 regions Saknas).")
+        raise XlToolsError((_("{file}: no region row with a count ({n} row(s) name no region: {first}); nothing was "
+                              "imported (an empty import would mark all 21 regions Saknas).") if result.unplaced else
+                            _("{file}: no region row with a count; nothing was imported (an empty import would mark "
+                              "all 21 regions Saknas).")).format(
+            file=source, n=len(result.unplaced), first=result.unplaced[0] if result.unplaced else ""))
     return result
 
 
 def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilation:
     """The compilation template a workbook was generated from (its id is on the Info sheet)."""
     if not workbook.exists():
-        raise XlToolsError(f"No such workbook: {workbook}. Build it first with 'xl-tools build'.")
+        raise XlToolsError(_("No such workbook: {file}. Build it first with 'xl-tools build'.").format(file=workbook))
     wb = open_workbook(workbook, data_only=True, read_only=True, what="the workbook",
-                       hint="Import into the workbook 'xl-tools build' made.")
+                       hint=N_("Import into the workbook 'xl-tools build' made."))
     try:
         template_id = wb["Info"]["B3"].value if "Info" in wb.sheetnames else None
     finally:
@@ -253,8 +265,9 @@ def template_of(workbook: Path, template_dir: Path = TEMPLATE_DIR) -> Compilatio
             raise XlToolsError("not a template id")
         path = find_template(template_id, template_dir)  # by id: the file name may differ
     except XlToolsError:
-        raise XlToolsError(f"{workbook} is not a villkor 3 compilation workbook built from a template "
-                           f"(Info!B3 = {template_id!r}); import into the workbook 'xl-tools build' made.") from None
+        raise XlToolsError(_("{file} is not a villkor 3 compilation workbook built from a template (Info!B3 = "
+                             "{id}); import into the workbook 'xl-tools build' made.").format(
+            file=workbook, id=repr(template_id))) from None
     return load_compilation(path)
 
 
@@ -265,12 +278,13 @@ def import_reports(source: str | Path, workbook: str | Path, year: int | None = 
     c = template_of(workbook, template_dir)
     year = c.ar if year is None else year
     if year not in c.years:
-        raise XlToolsError(f"{workbook.name} holds {c.ar} and {c.foregaende_ar}, not {year}; use --ar "
-                           f"{c.ar} or --ar {c.foregaende_ar}.")
+        raise XlToolsError(_("{name} holds {year1} and {year2}, not {year}; use --ar {year1} or --ar {year2}.").format(
+            name=workbook.name, year1=c.ar, year2=c.foregaende_ar, year=year))
     result = parse_reports(read_rows(source, year), c, year, source.name)
     reports, carry = read_reports(workbook, c)
     if carry.unplaced:
-        raise XlToolsError(f"{workbook}: {carry.unplaced[0]}; fix it in the workbook and import again.")
+        raise XlToolsError(_("{file}: {problem}; fix it in the workbook and import again.").format(
+            file=workbook, problem=carry.unplaced[0]))
     merged = Reports(data={y: dict(v) for y, v in reports.data.items()})
     merged.data[year] = result.regions
     result.generated = generate_compilation(c, workbook, reports=merged)

@@ -39,6 +39,7 @@ from xl_tools.followup.common import (
     read_named_inputs,
     write_atomic,
 )
+from xl_tools.i18n import _
 from xl_tools.money import parse_count
 from xl_tools.pipeline import PLAIN_ID, find_template
 from xl_tools.population import PopulationTable, describe_date, load_population
@@ -123,15 +124,17 @@ class Internal:
 
 def _int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise XlToolsError(f"{where}: must be a non-negative whole number of kronor/units, got {value!r}; "
-                           "fix the template.")
+        raise XlToolsError(_("{where}: must be a non-negative whole number of kronor/units, got "
+                             "{value}; fix the template.").format(
+                               where=where, value=repr(value)))
     return value
 
 
 def _str(data: dict[str, Any], key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise XlToolsError(f"{where}: missing text field {key!r}; add it to the template.")
+        raise XlToolsError(_("{where}: missing text field {key}; add it to the template.").format(
+                               where=where, key=repr(key)))
     return value
 
 
@@ -141,11 +144,13 @@ def load_internal(path: str | Path) -> Internal:
     data = load_toml(path)
     name = path.name
     if data.get("typ") != KIND:
-        raise XlToolsError(f"{name}: typ must be {KIND!r}.")
+        raise XlToolsError(_("{name}: typ must be {kind}.").format(
+                               name=name, kind=repr(KIND)))
     divisions = [Division(_str(d, "namn", f"{name} [[division]]"), d.get("kort") or d["namn"], d.get("text", ""))
                  for d in data.get("division", [])]
     if not divisions:
-        raise XlToolsError(f"{name}: no [[division]]; list the divisions money is passed on to.")
+        raise XlToolsError(_("{name}: no [[division]]; list the divisions money is passed on to.").format(
+                               name=name))
     div_names = {d.namn for d in divisions}
     rates = [Rate(_str(r, "id", f"{name} [[sats]]"), _str(r, "namn", f"{name} [[sats]]"),
                   _int(r.get("belopp"), f"{name} sats {r.get('id')} belopp")) for r in data.get("sats", [])]
@@ -163,10 +168,12 @@ def load_internal(path: str | Path) -> Internal:
                         None if mottaget is None else _int(mottaget, where + " mottaget"), posts, r.get("del_av")))
     row_ids = [r.id for r in rows]
     if len(set(row_ids)) != len(row_ids):
-        raise XlToolsError(f"{name}: two [[rad]] have the same id; ids must be unique.")
+        raise XlToolsError(_("{name}: two [[rad]] have the same id; ids must be unique.").format(
+                               name=name))
     for r in rows:
         if r.del_av is not None and r.del_av not in row_ids:
-            raise XlToolsError(f"{name}: rad {r.id} has del_av = {r.del_av!r}, which is not a rad id.")
+            raise XlToolsError(_("{name}: rad {id} has del_av = {del_av}, which is not a rad id.").format(
+                                   name=name, id=r.id, del_av=repr(r.del_av)))
     rate_ids = {r.id for r in rates}
     schablon_ids = {s.id for s in schabloner}
     lines = []
@@ -174,13 +181,16 @@ def load_internal(path: str | Path) -> Internal:
         where = f"{name} fordelning {li.get('id')}"
         typ = _str(li, "typ", where)
         if typ not in TYPES:
-            raise XlToolsError(f"{where}: typ {typ!r} is not one of {', '.join(TYPES)}.")
+            raise XlToolsError(_("{where}: typ {typ} is not one of {types}.").format(
+                                   where=where, typ=repr(typ), types=', '.join(TYPES)))
         line = Line(_str(li, "id", where), _str(li, "rad", where), _str(li, "division", where), typ,
                     li.get("text", ""))
         if line.rad not in row_ids:
-            raise XlToolsError(f"{where}: rad {line.rad!r} is not a [[rad]] id.")
+            raise XlToolsError(_("{where}: rad {rad} is not a [[rad]] id.").format(
+                                   where=where, rad=repr(line.rad)))
         if line.division not in div_names:
-            raise XlToolsError(f"{where}: division {line.division!r} is not one of {', '.join(sorted(div_names))}.")
+            raise XlToolsError(_("{where}: division {division} is not one of {values}.").format(
+                                   where=where, division=repr(line.division), values=', '.join(sorted(div_names))))
         if typ == "fast":
             line.belopp = _int(li.get("belopp"), where + " belopp")
         else:
@@ -188,21 +198,25 @@ def load_internal(path: str | Path) -> Internal:
             key = "sats" if typ == "per_styck" else "schablon"
             line.ref = _str(li, key, where)
             if line.ref not in (rate_ids if typ == "per_styck" else schablon_ids):
-                raise XlToolsError(f"{where}: {key} {line.ref!r} is not defined in the template.")
+                raise XlToolsError(_("{where}: {key} {ref} is not defined in the template.").format(
+                                       where=where, key=key, ref=repr(line.ref)))
             if typ == "schablon":
                 line.manader = _int(li.get("manader", 12), where + " manader")
                 if line.manader > 12:
-                    raise XlToolsError(f"{where}: manader must be 0–12, got {line.manader}.")
+                    raise XlToolsError(_("{where}: manader must be 0–12, got {manader}.").format(
+                                           where=where, manader=line.manader))
         lines.append(line)
     line_ids = [li.id for li in lines]
     if len(set(line_ids)) != len(line_ids):
-        raise XlToolsError(f"{name}: two [[fordelning]] have the same id; ids must be unique.")
+        raise XlToolsError(_("{name}: two [[fordelning]] have the same id; ids must be unique.").format(
+                               name=name))
     kontroll = {k: _int(v, f"{name} kontroll.{k}") for k, v in data.get("kontroll", {}).items()
                 if k != "tolerans"}
     region = resolve_region(_str(data, "region", name)).name
     befolkning = data.get("befolkning", dt.date(data.get("ar", 2017) - 1, 11, 1))
     if not isinstance(befolkning, dt.date):
-        raise XlToolsError(f"{name}: befolkning must be a date (ÅÅÅÅ-MM-DD).")
+        raise XlToolsError(_("{name}: befolkning must be a date (ÅÅÅÅ-MM-DD).").format(
+                               name=name))
     return Internal(
         id=_str(data, "id", name), titel=_str(data, "titel", name), region=region,
         ar=_int(data.get("ar"), f"{name} ar"), kalla=data.get("kalla", ""),
@@ -250,7 +264,8 @@ def read_internal_inputs(path: Path, t: Internal) -> tuple[InternalInputs, Carry
             where = f"{name}[{key}]"
             if key not in valid[attr]:
                 if key not in known:  # else: a formula cell in the input column (e.g. a per-styck Belopp)
-                    report.unplaced.append(f"{where}: this input no longer exists in the template")
+                    report.unplaced.append(_("{where}: this input no longer exists in the template").format(
+                                               where=where))
                 continue
             try:
                 number = parse_count(value)
@@ -675,8 +690,10 @@ class InternalBuilder:
             try:
                 posts = [agreement.post(p) for p in r.posts]
             except KeyError as exc:
-                raise XlToolsError(f"{t.path}: rad {r.id} names post {exc.args[0]!r}, which is not in "
-                                   f"{t.agreement_id}.toml.") from None
+                raise XlToolsError(_("{path}: rad {id} names post {args}, which is not in "
+                                     "{agreement_id}.toml.").format(
+                                       path=t.path, id=r.id, args=repr(exc.args[0]),
+                                       agreement_id=t.agreement_id)) from None
             pot = sum((p.belopp for p in posts), Fraction(0))
             date = posts[0].befolkning or t.befolkning
             note = ""

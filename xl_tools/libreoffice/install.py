@@ -23,6 +23,7 @@ from pathlib import Path
 
 import xl_tools
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 from xl_tools.libreoffice import recalc
 
 HERE = Path(__file__).parent
@@ -109,7 +110,9 @@ def _register_module(xlb: Path, name: str) -> None:
     if re.search(r'library:name="' + re.escape(name) + '"', text):
         return
     if "</library:library>" not in text:
-        raise XlToolsError(f"{xlb} is not a LibreOffice Basic library index; repair or remove it and try again.")
+        raise XlToolsError(_("{xlb} is not a LibreOffice Basic library index; repair or remove it and "
+                             "try again.").format(
+                               xlb=xlb))
     text = text.replace("</library:library>", f' <library:element library:name="{name}"/>\n</library:library>')
     _write(xlb, text)
 
@@ -151,8 +154,9 @@ def uninstall(profile: Path | None = None) -> Uninstalled:
             script.unlink()
             removed.append(script)
     except OSError as exc:
-        raise XlToolsError(f"Cannot uninstall from the LibreOffice profile {user}: {exc.strerror or exc}; "
-                           "check its permissions.") from None
+        raise XlToolsError(_("Cannot uninstall from the LibreOffice profile {user}: {value}; check its "
+                             "permissions.").format(
+                               user=user, value=exc.strerror or exc)) from None
     return Uninstalled(profile_user=user, removed=tuple(removed))
 
 
@@ -168,7 +172,8 @@ def script_text(path: Path | None = None) -> str:
     text = SCRIPT_SOURCE.read_text(encoding="utf-8")
     marker = 'XL_TOOLS_PATH = ""'
     if marker not in text:
-        raise XlToolsError(f"{SCRIPT_SOURCE} is damaged (no XL_TOOLS_PATH line); reinstall xl_tools.")
+        raise XlToolsError(_("{script_source} is damaged (no XL_TOOLS_PATH line); reinstall xl_tools.").format(
+                               script_source=SCRIPT_SOURCE))
     return text.replace(marker, f"XL_TOOLS_PATH = {str(path)!r}", 1)
 
 
@@ -200,10 +205,12 @@ def check_profile(profile: Path | None, *, create: bool = False) -> Path:
         return user_dir(default_user_profile())
     user = user_dir(profile)
     if not create and not user.parent.is_dir():
-        raise XlToolsError(f"No LibreOffice profile at {Path(profile).expanduser()}; check the path (the usual one is "
-                           f"{default_user_profile()}) or add --create to make a new profile there.")
+        raise XlToolsError(_("No LibreOffice profile at {value}; check the path (the usual one is "
+                             "{value2}) or add --create to make a new profile there.").format(
+                               value=Path(profile).expanduser(), value2=default_user_profile()))
     if user.parent.exists() and not user.parent.is_dir():
-        raise XlToolsError(f"{user.parent} is not a folder; give the LibreOffice profile folder.")
+        raise XlToolsError(_("{parent} is not a folder; give the LibreOffice profile folder.").format(
+                               parent=user.parent))
     return user
 
 
@@ -223,6 +230,7 @@ def install(profile: Path | None = None, *, create: bool = False) -> Installed:
         script = scripts / SCRIPT_NAME
         _write(script, script_text())
     except OSError as exc:
-        raise XlToolsError(f"Cannot install into the LibreOffice profile {user}: {exc.strerror or exc}; "
-                           "check the path and its permissions.") from None
+        raise XlToolsError(_("Cannot install into the LibreOffice profile {user}: {value}; check the "
+                             "path and its permissions.").format(
+                               user=user, value=exc.strerror or exc)) from None
     return Installed(profile_user=user, basic_module=module, script=script, xl_tools_path=xl_tools_path())

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 
 INSTALL_HINT = "LibreOffice is not installed: apt-get install libreoffice-calc-nogui"
 _FILTERS = {
@@ -140,8 +141,9 @@ def run_soffice(args: list[str], profile: Path, *, timeout: float) -> subprocess
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise XlToolsError(
-            f"LibreOffice did not finish within {timeout:g} s; give a longer timeout or check "
-            f"that no dialog is blocking it (profile {profile})."
+            _("LibreOffice did not finish within {timeout} s; give a longer timeout or check that no "
+              "dialog is blocking it (profile {profile}).").format(
+                timeout=format(timeout, 'g'), profile=profile)
         ) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
@@ -198,10 +200,12 @@ def recalculate(src: Path, dst: Path, *, timeout: float = 180, profile: Path | N
     src = Path(src)
     dst = Path(dst)
     if not src.is_file():
-        raise XlToolsError(f"Cannot recalculate {src}: no such file.")
+        raise XlToolsError(_("Cannot recalculate {src}: no such file.").format(
+                               src=src))
     suffix = dst.suffix.lower()
     if suffix not in _FILTERS:
-        raise XlToolsError(f"Cannot save {dst}: give a file name ending in .xlsx or .ods.")
+        raise XlToolsError(_("Cannot save {dst}: give a file name ending in .xlsx or .ods.").format(
+                               dst=dst))
     profile = Path(profile) if profile is not None else default_profile_dir()
     if soffice_path() is None:
         raise XlToolsError(INSTALL_HINT)
@@ -220,8 +224,9 @@ def recalculate(src: Path, dst: Path, *, timeout: float = 180, profile: Path | N
         if not produced.is_file() or produced.stat().st_size == 0:
             detail = " ".join((result.stderr or result.stdout or "").split())[:300]
             raise XlToolsError(
-                f"LibreOffice could not recalculate {src.name} (exit code {result.returncode}"
-                f"{': ' + detail if detail else ''}); check that it is a valid spreadsheet."
+                _("LibreOffice could not recalculate {name} (exit code {returncode}{detail}); check "
+                  "that it is a valid spreadsheet.").format(
+                    name=src.name, returncode=result.returncode, detail=': ' + detail if detail else '')
             )
         dst.parent.mkdir(parents=True, exist_ok=True)
         tmp = dst.with_name(dst.name + ".tmp")

@@ -25,6 +25,7 @@ from html import unescape
 from pathlib import Path
 
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 from xl_tools.libreoffice import recalc
 
 LOCALE = "sv-SE"
@@ -64,7 +65,8 @@ def render_pdf(src: Path, dst: Path, *, timeout: float = 300, profile: Path | No
     """Print every sheet of ``src`` to the PDF ``dst`` with LibreOffice in Swedish. Returns ``dst``."""
     src, dst = Path(src), Path(dst)
     if not src.is_file():
-        raise XlToolsError(f"Cannot render {src}: no such file.")
+        raise XlToolsError(_("Cannot render {src}: no such file.").format(
+                               src=src))
     if recalc.soffice_path() is None:
         raise XlToolsError(recalc.INSTALL_HINT)
     profile = Path(profile) if profile is not None else render_profile_dir()
@@ -80,8 +82,8 @@ def render_pdf(src: Path, dst: Path, *, timeout: float = 300, profile: Path | No
         produced = outdir / "input.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             detail = " ".join((result.stderr or result.stdout or "").split())[:300]
-            raise XlToolsError(f"LibreOffice could not print {src.name} to PDF"
-                               f"{': ' + detail if detail else ''}.")
+            raise XlToolsError(_("LibreOffice could not print {name} to PDF{detail}.").format(
+                                   name=src.name, detail=': ' + detail if detail else ''))
         dst.parent.mkdir(parents=True, exist_ok=True)
         tmp = dst.with_name(dst.name + ".tmp")
         shutil.copyfile(produced, tmp)
@@ -119,7 +121,7 @@ def pdf_pages(pdf: Path, sheet_names: Sequence[str] = ()) -> list[Page]:
     the page then belongs to the longest name the footer starts with.
     """
     if shutil.which("pdftotext") is None:
-        raise XlToolsError("pdftotext is missing: install poppler-utils (scripts/setup.sh does).")
+        raise XlToolsError(_("pdftotext is missing: install poppler-utils (scripts/setup.sh does)."))
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
                          timeout=120).stdout
     pages = []
@@ -154,7 +156,7 @@ def _lines(words: list[tuple[float, float, float, str]]) -> list[list[int]]:
 def preview_png(pdf: Path, page: int, dst: Path, *, dpi: int = 60) -> Path:
     """Page ``page`` (1-based) of ``pdf`` as a PNG at ``dst``."""
     if shutil.which("pdftoppm") is None:
-        raise XlToolsError("pdftoppm is missing: install poppler-utils (scripts/setup.sh does).")
+        raise XlToolsError(_("pdftoppm is missing: install poppler-utils (scripts/setup.sh does)."))
     dst.parent.mkdir(parents=True, exist_ok=True)
     stem = dst.with_suffix("")
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from xl_tools.agreement import TEMPLATE_DIR, Agreement, load_template
 from xl_tools.errors import XlToolsError
+from xl_tools.i18n import _
 from xl_tools.population import PopulationTable, load_population
 from xl_tools.safe_write import check_output, write_atomically
 from xl_tools.workbook.inputs import CarryReport, Inputs, read_inputs, validate_inputs
@@ -59,8 +60,9 @@ def carried_inputs(out: Path, read: Callable[[Path], tuple[T, CarryReport]], emp
     inputs, report = read(out)
     if report.unplaced and not discard_unmatched:
         raise XlToolsError(
-            f"Cannot regenerate {out}: {len(report.unplaced)} input(s) cannot be placed in the new layout "
-            f"({report.unplaced[0]}). Nothing was changed. Fix them, or rerun with --discard-unmatched."
+            _("Cannot regenerate {file}: {n} input(s) cannot be placed in the new layout ({first}). Nothing was "
+              "changed. Fix them, or rerun with --discard-unmatched.").format(
+                file=out, n=len(report.unplaced), first=report.unplaced[0])
         )
     return inputs, report
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from xl_tools.agreement import Agreement, Post
 from xl_tools.errors import UnknownRegionError, XlToolsError
-from xl_tools.i18n import _
+from xl_tools.i18n import N_, _
 from xl_tools.money import parse_count
 from xl_tools.regions import BY_CODE, REGIONS, resolve_region
 
@@ -69,7 +69,7 @@ def parse_flag(value: object) -> bool | None:
         return True
     if text in _NO_WORDS:
         return False
-    raise XlToolsError(f"{value!r} is not Ja or Nej")
+    raise XlToolsError(_("{value} is not Ja or Nej").format(value=repr(value)))
 
 
 def parse_amount_cell(value: object) -> int | float | None:
@@ -121,7 +121,8 @@ def read_inputs(path: Path, agreement: Agreement) -> tuple[Inputs, CarryReport]:
             where = f"{sheet}!{column}{named.rows[name][code]}"
             if target_post is None and target_date is None:
                 if value not in (None, "") and not _is_default(name, value):
-                    report.unplaced.append(f"{where} ({name}): this input no longer exists in the template")
+                    report.unplaced.append(_("{cell} ({name}): this input no longer exists in the template").format(
+                        cell=where, name=name))
                 continue
             try:
                 if target_date is not None:
@@ -190,14 +191,15 @@ def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v
 
     from xl_tools.safe_open import open_workbook
 
-    wb = open_workbook(path, data_only=True, what="the existing workbook", hint="Move it away and build again.")
+    wb = open_workbook(path, data_only=True, what="the existing workbook", hint=N_("Move it away and build again."))
     result = NamedInputs()
     for name, dn in sorted(wb.defined_names.items()):
         if not name.startswith("in_"):
             continue
         destinations = list(dn.destinations)
         if len(destinations) != 1 or destinations[0][0] not in wb.sheetnames:
-            result.unplaced.append(f"{name}: its range is not one block of cells on an existing sheet")
+            result.unplaced.append(_("{name}: its range is not one block of cells on an existing sheet").format(
+                name=name))
             continue
         sheet_name, ref = destinations[0]
         ws = wb[sheet_name]
@@ -213,8 +215,8 @@ def read_named_inputs(path: Path, key_of: Callable[[Any], str | None] = lambda v
             value = ws.cell(row=row, column=min_col).value
             if key is None:
                 if value not in (None, ""):
-                    result.unplaced.append(f"{sheet_name}!{ws.cell(row=row, column=min_col).coordinate}: "
-                                           "the row has no key in column A")
+                    result.unplaced.append(_("{cell}: the row has no key in column A").format(
+                        cell=f"{sheet_name}!{ws.cell(row=row, column=min_col).coordinate}"))
                 continue
             column[key] = value
             rows[key] = row
@@ -235,9 +237,12 @@ def validate_inputs(inputs: Inputs, agreement: Agreement) -> None:
     for group in (inputs.flags, inputs.units, inputs.amounts):
         for post_id, by_code in group.items():
             if post_id not in ids:
-                raise XlToolsError(f"Input for unknown post {post_id!r}; posts are {', '.join(sorted(ids))}.")
+                raise XlToolsError(_("Input for unknown post {post}; posts are {posts}.").format(
+                    post=repr(post_id), posts=", ".join(sorted(ids))))
             for code, value in by_code.items():
                 if code not in codes:
-                    raise XlToolsError(f"Input for unknown länskod {code!r} in post {post_id}.")
+                    raise XlToolsError(_("Input for unknown länskod {code} in post {post}.").format(
+                        code=repr(code), post=post_id))
                 if group is inputs.units and (not isinstance(value, int) or value < 0):
-                    raise XlToolsError(f"Contacts for {code} in {post_id} must be a non-negative whole number.")
+                    raise XlToolsError(_("Contacts for {code} in {post} must be a non-negative whole number.").format(
+                        code=code, post=post_id))

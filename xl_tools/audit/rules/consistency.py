@@ -20,6 +20,8 @@ from xl_tools.audit.evaluate import Evaluator
 from xl_tools.audit.formula import Ref, fingerprint, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 
 MIN_DOMINANT = 3  # copies of a form before it counts as the run's pattern
 MIN_SHARE = 0.6  # share of the run that the dominant form must cover (Settings.xl002_min_share)
@@ -179,6 +181,12 @@ def _example(run: Run, form: str) -> str:
     return ""
 
 
+def _in_run(run: Run) -> str:
+    """``in row B5:F5`` / ``in column C6:C26`` in the current language."""
+    span = f"{run.cells[0].address}:{run.cells[-1].address}"
+    return (_("in row {span}") if run.axis == "row" else _("in column {span}")).format(span=span)
+
+
 def _fits_across(ctx: AuditContext, run: Run, cell: Cell, odd: set[tuple[str, int, int]]) -> bool:
     """True when the cell is a copy of its neighbour across the run (above/below for a row
     run, left/right for a column run) and that neighbour is not odd itself: the cell belongs
@@ -222,11 +230,10 @@ def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
     for run, cell, form in odd:
         if _fits_across(ctx, run, cell, keys) or _totals_row_variant(ctx, run, cell, form):
             continue
-        span = f"{run.cells[0].address}:{run.cells[-1].address}"
         yield Finding(run.sheet.name, cell.address, "XL002", Severity.WARNING,
-                      f"={cell.formula} differs from the other formulas in {run.axis} {span}, "
-                      f"e.g. {_example(run, form)}.",
-                      "Check the references; copy the neighbouring formula if this one was mistyped.")
+                      _("={formula} differs from the other formulas {where}, e.g. {example}.").format(
+                          formula=cell.formula, where=_in_run(run), example=_example(run, form)),
+                      _("Check the references; copy the neighbouring formula if this one was mistyped."))
 
 
 def _nearest_example(run: Run, cell: Cell, form: str) -> Cell:
@@ -276,24 +283,25 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
         example = _nearest_example(run, cell, form)
         if _not_a_sum_of(run, example, cell):
             continue
-        span = f"{run.cells[0].address}:{run.cells[-1].address}"
-        like = f"like {example.address} (={example.formula})"
+        place, value = _in_run(run), format_number(cell.value)  # type: ignore[arg-type]
+        like = _("like {cell} (={formula})").format(cell=example.address, formula=example.formula)
         computed = _pattern_value(ctx, evaluator, run, example, cell)
         if computed is None:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.WARNING,
-                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the other cells are "
-                          f"formulas {like}.",
-                          "Restore the formula (copy it from a neighbour) unless the override is intended and "
-                          "documented.")
+                          _("Typed value {value} {where}, where the other cells are formulas {like}.").format(
+                              value=value, where=place, like=like),
+                          _("Restore the formula (copy it from a neighbour) unless the override is intended and "
+                            "documented."))
         elif math.isclose(cell.number, computed, rel_tol=1e-9, abs_tol=1e-9):
             same = Severity.WARNING if ctx.settings.xl010_same_value_warns else Severity.INFO
             yield Finding(run.sheet.name, cell.address, "XL010", same,
-                          f"Typed value {cell.value:.15g} in {run.axis} {span} equals what the formula {like} "
-                          "gives here: a formula overwritten by its value, which will not follow changes.",
-                          "Restore the formula (copy it from a neighbour).")
+                          _("Typed value {value} {where} equals what the formula {like} gives here: a formula "
+                            "overwritten by its value, which will not follow changes.").format(
+                              value=value, where=place, like=like),
+                          _("Restore the formula (copy it from a neighbour)."))
         else:
             yield Finding(run.sheet.name, cell.address, "XL010", Severity.ERROR,
-                          f"Typed value {cell.value:.15g} in {run.axis} {span}, where the formula {like} "
-                          f"would give {computed:.15g}.",
-                          "Restore the formula (copy it from a neighbour) unless the override is intended and "
-                          "documented.")
+                          _("Typed value {value} {where}, where the formula {like} would give {computed}.").format(
+                              value=value, where=place, like=like, computed=format_number(computed)),
+                          _("Restore the formula (copy it from a neighbour) unless the override is intended and "
+                            "documented."))

@@ -8,16 +8,18 @@ from xl_tools.audit.formula import references
 from xl_tools.audit.graph import References, dependents_by_level
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import N_, _, ngettext
 
 _EXPLAIN = {
-    "#REF!": "refers to a cell that was deleted",
-    "#DIV/0!": "divides by zero or by an empty cell",
-    "#NAME?": "uses a name or function Excel does not know",
-    "#N/A": "a lookup found no match",
-    "#VALUE!": "calculates with text or a wrong type",
-    "#NUM!": "gives an impossible number",
-    "#NULL!": "uses two ranges that do not intersect",
+    "#REF!": N_("refers to a cell that was deleted"),
+    "#DIV/0!": N_("divides by zero or by an empty cell"),
+    "#NAME?": N_("uses a name or function Excel does not know"),
+    "#N/A": N_("a lookup found no match"),
+    "#VALUE!": N_("calculates with text or a wrong type"),
+    "#NUM!": N_("gives an impossible number"),
+    "#NULL!": N_("uses two ranges that do not intersect"),
 }
+_OTHER_ERROR = N_("gives an error")
 
 
 def _inherits(ctx: AuditContext, sheet: Sheet, cell: Cell, errors: dict[str, set[tuple[int, int]]]) -> bool:
@@ -72,13 +74,15 @@ def error_values(ctx: AuditContext) -> Iterator[Finding]:
                 copies.setdefault((form, str(cell.value)), []).append(cell)
         for cells in copies.values():
             cell = cells[0]
-            what = _EXPLAIN.get(str(cell.value), "gives an error")
-            kind = "formula" if cell.formula is not None else "cell"
+            what = _(_EXPLAIN.get(str(cell.value), _OTHER_ERROR))
             more = sum(followers.get((sheet.name, c.row, c.col), 0) for c in cells)
-            also = f" {more} cell{'s' if more != 1 else ''} that use it show the error too." if more else ""
+            also = " " + ngettext("{n} cell that uses it shows the error too.",
+                                  "{n} cells that use it show the error too.", more).format(n=more) if more else ""
             if len(cells) > 1:
-                also = (f" So do {len(cells) - 1} copies of the formula: "
-                        + ", ".join(c.address for c in cells[1:6]) + (" …" if len(cells) > 6 else "") + "." + also)
+                also = (" " + _("So do {n} copies of the formula: {cells}.").format(
+                    n=len(cells) - 1, cells=", ".join(c.address for c in cells[1:6]) + (" …" if len(cells) > 6 else ""))
+                        + also)
             yield Finding(sheet.name, cell.address, "XL001", Severity.ERROR,
-                          f"The {kind} shows {cell.value}: it {what}.{also}",
-                          "Fix the reference or wrap the calculation in IFERROR only if an error is expected.")
+                          (_("The formula shows {error}: it {what}.") if cell.formula is not None
+                           else _("The cell shows {error}: it {what}.")).format(error=cell.value, what=what) + also,
+                          _("Fix the reference or wrap the calculation in IFERROR only if an error is expected."))

@@ -9,6 +9,7 @@ from functools import lru_cache
 from xl_tools.audit.formula import functions, references
 from xl_tools.audit.model import Cell, Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 EXTERNAL_FUNCTIONS = {"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "REGISTER", "SQL.REQUEST",
                       "IMPORTDATA", "IMPORTXML", "CUBEVALUE", "CUBEMEMBER"}
@@ -33,12 +34,12 @@ def external_calls(formula: str) -> str | None:
     if not _MAYBE.search(formula):
         return None  # the common case, one scan
     if any(r.external for r in references(formula)) or re.search(r"\[\d+\]", formula):
-        return "refers to another workbook"
+        return _("refers to another workbook")
     names = set(functions(formula)) & EXTERNAL_FUNCTIONS
     if names:
-        return f"calls {min(names)}, which fetches data from outside the workbook"
+        return _("calls {function}, which fetches data from outside the workbook").format(function=min(names))
     if "|" in formula and _DDE.search(formula):
-        return "is a DDE link to another program"
+        return _("is a DDE link to another program")
     return None
 
 
@@ -51,8 +52,8 @@ def external_references(ctx: AuditContext) -> Iterator[Finding]:
     wb = ctx.workbook
     for link in wb.external_links:
         yield Finding("", "", "XL017", Severity.WARNING,
-                      f"The workbook links to an external file: {link}.",
-                      "Replace the link with values or a copy of the data (Data > Edit Links > Break Link).")
+                      _("The workbook links to an external file: {link}.").format(link=link),
+                      _("Replace the link with values or a copy of the data (Data > Edit Links > Break Link)."))
     for sheet in wb.sheets:
         groups: dict[str, list[Cell]] = {}  # one root cause (the link), one finding per sheet
         for cell in sheet.cells.values():
@@ -62,11 +63,11 @@ def external_references(ctx: AuditContext) -> Iterator[Finding]:
                     groups.setdefault(why, []).append(cell)
         for why, cells in groups.items():
             cells.sort(key=lambda c: (c.row, c.col))
-            others = f" So do {len(cells) - 1} other formulas on this sheet, e.g. " + ", ".join(
-                c.address for c in cells[1:6]) + "." if len(cells) > 1 else ""
+            others = " " + _("So do {n} other formulas on this sheet, e.g. {cells}.").format(
+                n=len(cells) - 1, cells=", ".join(c.address for c in cells[1:6])) if len(cells) > 1 else ""
             yield Finding(sheet.name, cells[0].address, "XL017", Severity.WARNING,
-                          f"The formula {why}.{others}",
-                          "Bring the data into the workbook so that the result can be checked.")
+                          _("The formula {why}.").format(why=why) + others,
+                          _("Bring the data into the workbook so that the result can be checked."))
 
 
 @rule("XL019", Severity.INFO, "Workbook contains macros")
@@ -75,5 +76,5 @@ def macros_present(ctx: AuditContext) -> Iterator[Finding]:
     write are only checked as typed values."""
     if ctx.workbook.has_macros:
         yield Finding("", "", "XL019", Severity.INFO,
-                      "The workbook contains macros (VBA); they were not run.",
-                      "Review what the macros change before trusting values they write.")
+                      _("The workbook contains macros (VBA); they were not run."),
+                      _("Review what the macros change before trusting values they write."))

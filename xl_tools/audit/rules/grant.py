@@ -21,8 +21,9 @@ from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.totals import TOTAL_LABEL
 from xl_tools.errors import UnknownRegionError, XlToolsError
+from xl_tools.i18n import _
 from xl_tools.money import format_kr
-from xl_tools.population import describe_date, load_population
+from xl_tools.population import date_text, load_population
 from xl_tools.regions import REGIONS, Region, closest_regions, resolve_region
 
 MIN_REGION_CELLS = 10
@@ -113,12 +114,14 @@ def region_names(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             if r in table.regions:
                 yield Finding(table.sheet.name, a1(r, table.col), "XL020", Severity.WARNING,
-                              f"{text!r} is not a region name; probably {table.regions[r].name}.",
-                              f"Write {table.regions[r].name!r} so that lookups and checks find it.")
+                              _("{text} is not a region name; probably {region}.").format(
+                                  text=repr(text), region=table.regions[r].name),
+                              _("Write {region} so that lookups and checks find it.").format(
+                                  region=repr(table.regions[r].name)))
             elif r <= max(table.regions, default=0):
                 yield Finding(table.sheet.name, a1(r, table.col), "XL020", Severity.ERROR,
-                              f"{text!r} in the region column is not a region.",
-                              f"Did you mean one of: {', '.join(closest_regions(text))}?")
+                              _("{text} in the region column is not a region.").format(text=repr(text)),
+                              _("Did you mean one of: {regions}?").format(regions=", ".join(closest_regions(text))))
 
 
 @rule("XL021", Severity.ERROR, "Region listed twice or missing")
@@ -130,15 +133,17 @@ def region_coverage(ctx: AuditContext) -> Iterator[Finding]:
         for r, region in table.regions.items():
             if region.code in seen:
                 yield Finding(table.sheet.name, a1(r, table.col), "XL021", Severity.ERROR,
-                              f"{region.name} is listed twice (also in {a1(seen[region.code], table.col)}).",
-                              "Remove the duplicate row; its amount is otherwise counted twice.")
+                              _("{region} is listed twice (also in {cell}).").format(
+                                  region=region.name, cell=a1(seen[region.code], table.col)),
+                              _("Remove the duplicate row; its amount is otherwise counted twice."))
             else:
                 seen[region.code] = r
         missing = [reg.name for reg in REGIONS if reg.code not in seen]
         if missing and len(seen) >= 15:
             yield Finding(table.sheet.name, a1(table.rows[0], table.col), "XL021", Severity.WARNING,
-                          f"The region table lacks {len(missing)} of the 21 regions: {', '.join(missing)}.",
-                          "Add the missing regions, or note why they are left out.")
+                          _("The region table lacks {n} of the 21 regions: {regions}.").format(
+                              n=len(missing), regions=", ".join(missing)),
+                          _("Add the missing regions, or note why they are left out."))
 
 
 def stated_dates(ctx: AuditContext) -> set[dt.date]:
@@ -254,11 +259,12 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             if len(ok) == len(values):
                 if stated and best not in stated:
-                    wanted = " or ".join(describe_date(d) for d in sorted(stated))
+                    wanted = _(" or ").join(date_text(d) for d in sorted(stated))
                     yield Finding(table.sheet.name, a1(rows[0], col), "XL022", Severity.ERROR,
-                                  f"The amounts in {span} are the population shares of {format_kr(pot)} kr "
-                                  f"at {describe_date(best)}, not {wanted} as the workbook states.",
-                                  "Use the population of the stated reference date.")
+                                  _("The amounts in {span} are the population shares of {pot} kr at {date}, not "
+                                    "{stated} as the workbook states.").format(
+                                      span=span, pot=format_kr(pot), date=date_text(best), stated=wanted),
+                                  _("Use the population of the stated reference date."))
                 continue
             if len(ok) * 3 >= 2 * len(values):
                 pops = load_population().values[best]
@@ -269,15 +275,17 @@ def population_shares(ctx: AuditContext) -> Iterator[Finding]:
                     expected = pot * pops[table.regions[r].code] / total
                     diff = values[r] - expected
                     yield Finding(table.sheet.name, a1(r, col), "XL022", Severity.ERROR,
-                                  f"{table.regions[r].name}: {format_kr(values[r])} kr is not the population "
-                                  f"share of {format_kr(pot)} kr at {describe_date(best)} "
-                                  f"({format_kr(expected)} kr; difference {format_kr(diff).replace('-', '−')} kr).",
-                                  "Recompute the amount from the population key.")
+                                  _("{region}: {amount} kr is not the population share of {pot} kr at {date} "
+                                    "({expected} kr; difference {difference} kr).").format(
+                                      region=table.regions[r].name, amount=format_kr(values[r]), pot=format_kr(pot),
+                                      date=date_text(best), expected=format_kr(expected),
+                                      difference=format_kr(diff).replace('-', '−')),
+                                  _("Recompute the amount from the population key."))
             elif AMOUNT_HEADER.search(header) and not ok and not formulas:
                 yield Finding(table.sheet.name, a1(rows[0], col), "XL022", Severity.WARNING,
-                              f"The amounts in {span} ({header.strip()!r}) are not the population share of "
-                              "their total at any shipped reference date.",
-                              "Check the allocation key and the reference date.")
+                              _("The amounts in {span} ({header}) are not the population share of their total at "
+                                "any shipped reference date.").format(span=span, header=repr(header.strip())),
+                              _("Check the allocation key and the reference date."))
 
 
 def _exact_split(table: RegionTable, col: int, values: dict[int, Fraction], pot: Fraction, stated: set[dt.date],
@@ -306,16 +314,17 @@ def _exact_split(table: RegionTable, col: int, values: dict[int, Fraction], pot:
     exact = found.exact_keys()
     when = next((d for d in exact if d in stated), exact[0])
     method = next(c.method for c in found.candidates if c.key == when and c.exact == c.rows)
-    how = f"avrundning {ROUNDING_NAMES_SV[method]}, pott {format_kr(split)} kr"
+    how = _("rounding {method}, pot {pot} kr").format(method=ROUNDING_NAMES_SV[method], pot=format_kr(split))
     cell = a1(min(values), col)
     if stated and when not in stated:
-        wanted = " eller ".join(describe_date(d) for d in sorted(stated))
+        wanted = _(" or ").join(date_text(d) for d in sorted(stated))
         return Finding(table.sheet.name, cell, "XL022", Severity.ERROR,
-                       f"Beloppen i {span} stämmer med {describe_date(when)}, inte {wanted} som rubriken "
-                       f"anger ({how}).", "Använd befolkningen för det angivna referensdatumet, eller rätta rubriken.")
+                       _("The amounts in {span} match {date}, not {stated} as the heading states ({how}).").format(
+                           span=span, date=date_text(when), stated=wanted, how=how),
+                       _("Use the population of the stated reference date, or correct the heading."))
     return Finding(table.sheet.name, cell, "XL022", Severity.INFO,
-                   f"Beloppen i {span} är en exakt befolkningsfördelning: befolkningen den {describe_date(when)}, "
-                   f"{how}, 21 av 21 regioner på kronan.", "")
+                   _("The amounts in {span} are an exact population split: the population at {date}, {how}, 21 of "
+                     "21 regions to the krona.").format(span=span, date=date_text(when), how=how), "")
 
 
 def _header_row_blocks(table: RegionTable, columns: dict[int, dict[int, Fraction]]) -> list[list[int]]:
@@ -323,7 +332,7 @@ def _header_row_blocks(table: RegionTable, columns: dict[int, dict[int, Fraction
     any region row), in order. A block is one post or year laid out side by side."""
     used: set[int] = set()
     for r in table.regions:
-        for (_, col), cell in _row_cells(table.sheet, r):
+        for (_row, col), cell in _row_cells(table.sheet, r):
             if cell.kind or cell.formula is not None:
                 used.add(col)
     blocks: list[list[int]] = []
@@ -374,7 +383,7 @@ def _refers_to(sheet: Sheet, row: int, col: int, target: int, depth: int = 6) ->
 
 def _capped_in_row(sheet: Sheet, row: int, amount_col: int, max_col: int) -> bool:
     """True when some formula in the row applies the cap itself: MIN(amount, max)."""
-    for _, cell in _row_cells(sheet, row):
+    for _key, cell in _row_cells(sheet, row):
         if cell.formula is None or "MIN(" not in cell.formula.upper():
             continue
         refs = [r for r in references(cell.formula) if r.sheet is None and r.row1 <= row <= r.row2]
@@ -411,6 +420,7 @@ def above_maximum(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # most amounts exceed it: this column is not their maximum
             for r, value, limit in over:
                 yield Finding(sheet.name, a1(r, ac), "XL023", Severity.ERROR,
-                              f"{table.regions[r].name}: {format_kr(value)} kr is above the maximum "
-                              f"{format_kr(limit)} kr ({a1(r, mc)}).",
-                              "Cap the amount at the maximum (=MIN(amount, max)).")
+                              _("{region}: {amount} kr is above the maximum {limit} kr ({cell}).").format(
+                                  region=table.regions[r].name, amount=format_kr(value), limit=format_kr(limit),
+                                  cell=a1(r, mc)),
+                              _("Cap the amount at the maximum (=MIN(amount, max))."))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from xl_tools.audit.model import Finding, Severity, column_letter
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 
 @rule("XL018", Severity.INFO, "Hidden sheets, rows or columns")
@@ -15,11 +16,11 @@ def hidden_content(ctx: AuditContext) -> Iterator[Finding]:
     for sheet in ctx.workbook.sheets:
         if sheet.state == "veryHidden":
             yield Finding(sheet.name, "", "XL018", Severity.WARNING,
-                          "The sheet is very hidden: it cannot be unhidden from Excel's menus.",
-                          "Make it visible (VBA: Visible = xlSheetVisible) and check what it computes.")
+                          _("The sheet is very hidden: it cannot be unhidden from Excel's menus."),
+                          _("Make it visible (VBA: Visible = xlSheetVisible) and check what it computes."))
         elif sheet.state == "hidden":
-            yield Finding(sheet.name, "", "XL018", Severity.INFO, "The sheet is hidden.",
-                          "Unhide it (right-click a sheet tab > Unhide) and check its contents.")
+            yield Finding(sheet.name, "", "XL018", Severity.INFO, _("The sheet is hidden."),
+                          _("Unhide it (right-click a sheet tab > Unhide) and check its contents."))
         if not sheet.hidden_rows and not sheet.hidden_cols:
             continue
         rows: dict[int, str] = {}
@@ -31,8 +32,9 @@ def hidden_content(ctx: AuditContext) -> Iterator[Finding]:
                 cols.setdefault(cell.col, cell.address)
         for row, address in rows.items():
             yield Finding(sheet.name, address, "XL018", Severity.INFO,
-                          f"Row {row} is hidden and holds formulas.", "Unhide the row and check its formulas.")
+                          _("Row {row} is hidden and holds formulas.").format(row=row),
+                          _("Unhide the row and check its formulas."))
         for col, address in cols.items():
             yield Finding(sheet.name, address, "XL018", Severity.INFO,
-                          f"Column {column_letter(col)} is hidden and holds formulas.",
-                          "Unhide the column and check its formulas.")
+                          _("Column {column} is hidden and holds formulas.").format(column=column_letter(col)),
+                          _("Unhide the column and check its formulas."))

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from xl_tools.audit.evaluate import MAX_FORMULA_LENGTH, MAX_NESTING
 from xl_tools.audit.model import Finding, Severity, a1
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 
 
 @rule("XL009", Severity.WARNING, "Formula beyond Excel's limits")
@@ -17,6 +19,8 @@ def beyond_limits(ctx: AuditContext) -> Iterator[Finding]:
     for sheet in ctx.workbook.sheets:
         for row, col, length in sheet.oversized:
             yield Finding(sheet.name, a1(row, col), "XL009", Severity.WARNING,
-                          f"The formula ({length:,} characters) is longer than {MAX_FORMULA_LENGTH:,} characters or "
-                          f"nested deeper than {MAX_NESTING} levels, beyond what Excel allows; it was not checked.",
-                          "Rebuild the formula from smaller steps in helper cells.")
+                          _("The formula ({length} characters) is longer than {limit} characters or nested deeper "
+                            "than {levels} levels, beyond what Excel allows; it was not checked.").format(
+                              length=format_number(length), limit=format_number(MAX_FORMULA_LENGTH),
+                              levels=MAX_NESTING),
+                          _("Rebuild the formula from smaller steps in helper cells."))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from xl_tools.audit.formula import function_calls, functions
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _, excel_function
 
 _TRUE = {"TRUE", "1"}
 
@@ -45,5 +46,6 @@ def approximate_lookup(ctx: AuditContext) -> Iterator[Finding]:
             found = approximate_lookups(cell.formula)
             if found:
                 yield Finding(sheet.name, cell.address, "XL016", Severity.WARNING,
-                              f"{found[0]} uses approximate match: a missing key returns a neighbouring row.",
-                              "Add FALSE (VLOOKUP/HLOOKUP) or 0 (MATCH) as the last argument for an exact match.")
+                              _("{function} uses approximate match: a missing key returns a neighbouring row.").format(
+                                  function=excel_function(found[0])),
+                              _("Add FALSE (VLOOKUP/HLOOKUP) or 0 (MATCH) as the last argument for an exact match."))

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from xl_tools.audit.formula import function_calls, numeric_literals
 from xl_tools.audit.model import Cell, Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 
 ALLOWED = {0.0, 1.0, 100.0, 1000.0}
 # Functions whose integer arguments are positions, digits or modes, not amounts.
@@ -61,8 +63,8 @@ def magic_number_rule(ctx: AuditContext) -> Iterator[Finding]:
             numbers = magic_numbers(first.formula or "")
             if not numbers:
                 continue
-            shown = ", ".join(f"{n:g}" for n in numbers[:4])
-            copies = f" (and {len(cells) - 1} copies)" if len(cells) > 1 else ""
+            shown = "; ".join(format_number(n) for n in numbers[:4])
             yield Finding(sheet.name, first.address, "XL011", Severity.INFO,
-                          f"The formula contains the number {shown}{copies}.",
-                          "Put the number in a labelled input cell and refer to it.")
+                          (_("The formula contains the number {numbers} (and {n} copies).") if len(cells) > 1 else
+                           _("The formula contains the number {numbers}.")).format(numbers=shown, n=len(cells) - 1),
+                          _("Put the number in a labelled input cell and refer to it."))

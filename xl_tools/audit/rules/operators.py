@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from xl_tools.audit.formula import split_strings
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 _QUOTED_SHEET = re.compile(r"'(?:[^']|'')*'!")
 # a value (reference, number, name, closing bracket or percent) followed by two minus signs
@@ -33,7 +34,7 @@ def double_minus(ctx: AuditContext) -> Iterator[Finding]:
         for cell in sheet.formula_cells():
             if "-" in (cell.formula or "") and has_double_minus(cell.formula or ""):
                 yield Finding(sheet.name, cell.address, "XL007", Severity.WARNING,
-                              f"={cell.formula} subtracts a negative value (two minus signs in a row), "
-                              "which adds it.",
-                              "Write + if adding is meant; otherwise remove one minus or restore the "
-                              "missing reference.")
+                              _("={formula} subtracts a negative value (two minus signs in a row), "
+                                "which adds it.").format(formula=cell.formula),
+                              _("Write + if adding is meant; otherwise remove one minus or restore the "
+                                "missing reference."))

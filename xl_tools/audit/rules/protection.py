@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 
 @rule("XL006", Severity.WARNING, "Unlocked formula cell in a protected sheet")
@@ -19,5 +20,5 @@ def unlocked_formulas(ctx: AuditContext) -> Iterator[Finding]:
         for cell in sheet.cells.values():
             if cell.formula is not None and cell.style in unlocked:
                 yield Finding(sheet.name, cell.address, "XL006", Severity.WARNING,
-                              "The formula can be overwritten although the sheet is protected (cell unlocked).",
-                              "Lock the cell (Format Cells > Protection > Locked) unless it is meant as an input.")
+                              _("The formula can be overwritten although the sheet is protected (cell unlocked)."),
+                              _("Lock the cell (Format Cells > Protection > Locked) unless it is meant as an input."))

@@ -10,6 +10,7 @@ from xl_tools.audit.formula import function_calls, references, split_strings
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.totals import is_typed_year
+from xl_tools.i18n import _
 
 _SUMMING = ("SUM", "SUMPRODUCT", "AVERAGE", "SUBTOTAL")
 _SUMS = re.compile(r"(SUM|SUMPRODUCT|AVERAGE|SUBTOTAL)\(", re.IGNORECASE)
@@ -67,7 +68,7 @@ def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing_row: int
     steps = [(0, -1), (0, 1)] if along_column else [(-1, 0), (1, 0)]
     for dr, dc in steps:  # the nearest non-empty cell each way, over up to two empty ones
         r, c = cell.row + dr, cell.col + dc
-        for _ in range(reach):
+        for _step in range(reach):
             if r < 1 or c < 1:
                 break
             other = sheet.get(r, c)
@@ -106,8 +107,10 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
                 if _copied_beside(ctx, sheet, cell, mr, reach) or ctx.referenced(sheet, mr, mc, local=True):
                     break  # the whole line leaves it out, or another total on this sheet takes it in
                 yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
-                              f"=…({arg}) leaves out {missing}, which continues the block of numbers.",
-                              f"Extend the range to include {missing}, or move {missing} away if it does not belong.")
+                              _("=…({range}) leaves out {missing}, which continues the block of numbers.").format(
+                                  range=arg, missing=missing),
+                              _("Extend the range to include {missing}, or move {missing} away if it does not "
+                                "belong.").format(missing=missing))
                 break
 
 
@@ -164,7 +167,7 @@ def refers_to_empty(ctx: AuditContext) -> Iterator[Finding]:
                 if other is None or (other.kind == "" and other.formula is None):
                     where = a1(row, col) if name is None else f"{name}!{a1(row, col)}"
                     yield Finding(sheet.name, cell.address, "XL005", Severity.INFO,
-                                  f"The formula refers to {where}, which is empty.",
-                                  "Check the reference; if the value is still missing, fill it in "
-                                  "(until then the formula reads it as 0).")
+                                  _("The formula refers to {cell}, which is empty.").format(cell=where),
+                                  _("Check the reference; if the value is still missing, fill it in "
+                                    "(until then the formula reads it as 0)."))
                     break

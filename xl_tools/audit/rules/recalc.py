@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from xl_tools.audit.evaluate import Evaluator
 from xl_tools.audit.model import Finding, Severity
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
+from xl_tools.money import format_number
 
 
 def _differs(cached: float, computed: float) -> bool:
@@ -30,8 +32,9 @@ def stale_values(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # cannot tell, or an error value (XL001 looks at errors)
             if _differs(cell.value, computed):
                 yield Finding(sheet.name, cell.address, "XL014", Severity.WARNING,
-                              f"The saved value {cell.value:.15g} differs from a recalculation ({computed:.15g}).",
-                              "Recalculate (F9 / Ctrl+Alt+F9) and save before using the figures.")
+                              _("The saved value {value} differs from a recalculation ({computed}).").format(
+                                  value=format_number(cell.value), computed=format_number(computed)),
+                              _("Recalculate (F9 / Ctrl+Alt+F9) and save before using the figures."))
 
 
 @rule("XL015", Severity.WARNING, "Workbook saved with manual calculation")
@@ -40,5 +43,5 @@ def manual_calculation(ctx: AuditContext) -> Iterator[Finding]:
     values can be stale."""
     if ctx.workbook.calc_mode == "manual":
         yield Finding("", "", "XL015", Severity.WARNING,
-                      "The workbook is set to manual calculation; values may be out of date.",
-                      "Set Formulas > Calculation Options > Automatic, recalculate and save.")
+                      _("The workbook is set to manual calculation; values may be out of date."),
+                      _("Set Formulas > Calculation Options > Automatic, recalculate and save."))

@@ -44,6 +44,7 @@ from xl_tools.audit import entropy_tree
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 MAX_SOURCE = 40  # cells: a larger off-pattern rectangle is a pattern of its own
 MIN_TARGET = 6  # cells of the surrounding region before it counts as a pattern
@@ -361,10 +362,10 @@ def region_outlier(ctx: AuditContext) -> Iterator[Finding]:
                 assert cell is not None
                 seen.add(cell.address)
                 yield Finding(sheet.name, cell.address, "XL030", Severity.WARNING,
-                              f"={cell.formula} follows another pattern than the formulas of {span} "
-                              f"next to it, e.g. {_example(example)}.",
-                              "Check the references; the whole line may have been copied from the wrong row "
-                              "or column.")
+                              _("={formula} follows another pattern than the formulas of {span} next to it, "
+                                "e.g. {example}.").format(formula=cell.formula, span=span, example=_example(example)),
+                              _("Check the references; the whole line may have been copied from the wrong row "
+                                "or column."))
         for axis, line in inconsistent_lines(ctx, sheet):
             span = f"{line[0].address}:{line[-1].address}"
             for cell in line:
@@ -372,9 +373,12 @@ def region_outlier(ctx: AuditContext) -> Iterator[Finding]:
                     continue
                 seen.add(cell.address)
                 yield Finding(sheet.name, cell.address, "XL030", Severity.WARNING,
-                              f"={cell.formula}: the formulas of {axis} {span} do the same thing but their "
-                              f"references disagree (e.g. {_example(line[0])}, {_example(line[-1])}).",
-                              "Check which of them is wrong and make the line consistent.")
+                              (_("={formula}: the formulas of row {span} do the same thing but their references "
+                                 "disagree (e.g. {first}, {last}).") if axis == "row" else
+                               _("={formula}: the formulas of column {span} do the same thing but their references "
+                                 "disagree (e.g. {first}, {last}).")).format(
+                                  formula=cell.formula, span=span, first=_example(line[0]), last=_example(line[-1])),
+                              _("Check which of them is wrong and make the line consistent."))
 
 
 def _example(cell: Cell | None) -> str:

@@ -28,6 +28,7 @@ from fractions import Fraction
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.grant import TABLE_GAP, RegionTable, _row_cells, _tables
+from xl_tools.i18n import _
 from xl_tools.money import format_kr
 from xl_tools.regions import Region
 
@@ -131,7 +132,7 @@ def _years(sheet: Sheet, top: int, floor: int, left: int, right: int) -> frozens
     between ``left`` and ``right`` (the table's own columns, from the previous region column)."""
     found = set(_YEAR.findall(sheet.name))
     for r in range(max(floor, top - 1 - 2 * HEADER_ROWS), top):
-        for (_, c), cell in _row_cells(sheet, r):
+        for (_row, c), cell in _row_cells(sheet, r):
             if left <= c <= right and isinstance(cell.value, str) and len(cell.value) <= 200:
                 found.update(_YEAR.findall(cell.value))
     return frozenset(found)
@@ -154,7 +155,7 @@ def blocks(ctx: AuditContext) -> list[Block]:
             for segment in _segments(table):
                 used: set[int] = set()
                 for r in segment:
-                    for (_, c), cell in _row_cells(sheet, r):
+                    for (_row, c), cell in _row_cells(sheet, r):
                         if c not in region_cols and (cell.kind or cell.formula is not None):
                             used.add(c)
                 runs: list[list[int]] = []
@@ -205,11 +206,14 @@ def totals_across_tables(ctx: AuditContext) -> Iterator[Finding]:
                         if va == vb:
                             continue
                         yield Finding(second.sheet.name, a1(rb, cb), "XL040", Severity.WARNING,
-                                      f"{second.rows[rb].name}: total {_num(vb)} ({second.headers[cb]!r}) differs "
-                                      f"from {_num(va)} in {first.sheet.name}!{a1(ra, ca)} "
-                                      f"({first.headers[ca]!r}); difference {_diff(vb - va)}.",
-                                      "Check both tables of the region's report; the same treatments should "
-                                      "give the same total.")
+                                      _("{region}: total {total} ({header}) differs from {other} in {where} "
+                                        "({other_header}); difference {difference}.").format(
+                                          region=second.rows[rb].name, total=_num(vb),
+                                          header=repr(second.headers[cb]), other=_num(va),
+                                          where=f"{first.sheet.name}!{a1(ra, ca)}",
+                                          other_header=repr(first.headers[ca]), difference=_diff(vb - va)),
+                                      _("Check both tables of the region's report; the same treatments should "
+                                        "give the same total."))
 
 
 def _pair_columns(block: Block, word: re.Pattern[str], other: re.Pattern[str]) -> list[int]:
@@ -255,10 +259,13 @@ def parts_and_total(ctx: AuditContext) -> Iterator[Finding]:
             first_a, first_b = min(side_a), min(side_b)
             for r, s, t in wrong:
                 yield Finding(block.sheet.name, a1(r, total_col), "XL041", Severity.ERROR,
-                              f"{block.rows[r].name}: {name_a} + {name_b} = {_num(s)} "
-                              f"({a1(r, first_a)}…, {a1(r, first_b)}…) but the total "
-                              f"({block.headers[total_col]!r}) is {_num(t)}; difference {_diff(t - s)}.",
-                              f"Correct the {name_a}/{name_b} split or the total so that they agree.")
+                              _("{region}: {a} + {b} = {sum} ({first_a}…, {first_b}…) but the total ({header}) is "
+                                "{total}; difference {difference}.").format(
+                                  region=block.rows[r].name, a=name_a, b=name_b, sum=_num(s),
+                                  first_a=a1(r, first_a), first_b=a1(r, first_b),
+                                  header=repr(block.headers[total_col]), total=_num(t), difference=_diff(t - s)),
+                              _("Correct the {a}/{b} split or the total so that they agree.").format(
+                                  a=name_a, b=name_b))
 
 
 @rule("XL042", Severity.WARNING, "Region row of zeros among reporting regions")
@@ -285,10 +292,11 @@ def zero_rows(ctx: AuditContext) -> Iterator[Finding]:
         for r in (r for r, s in status.items() if s):
             span = f"{a1(r, block.cols[0])}:{a1(r, block.cols[-1])}"
             yield Finding(block.sheet.name, a1(r, block.cols[0]), "XL042", Severity.WARNING,
-                          f"{block.rows[r].name} reported nothing — shown as 0 in {span} while "
-                          f"{reporting} other regions have numbers; should it be missing (empty)?",
-                          "Leave the cells empty if the region has not reported, so that it is not counted "
-                          "as zero treatments.")
+                          _("{region} reported nothing — shown as 0 in {span} while {n} other regions have "
+                            "numbers; should it be missing (empty)?").format(
+                              region=block.rows[r].name, span=span, n=reporting),
+                          _("Leave the cells empty if the region has not reported, so that it is not counted "
+                            "as zero treatments."))
 
 
 @rule("XL043", Severity.WARNING, "Row that is a copy of a row in another table")
@@ -314,6 +322,8 @@ def copied_rows(ctx: AuditContext) -> Iterator[Finding]:
             here = f"{a1(r, block.cols[0])}:{a1(r, block.cols[-1])}"
             there = f"{other.sheet.name}!{a1(ro, other.cols[0])}:{a1(ro, other.cols[-1])}"
             yield Finding(block.sheet.name, a1(r, block.cols[0]), "XL043", Severity.WARNING,
-                          f"{block.rows[r].name}: the {len(numbers)} numbers of {here} are the same, number "
-                          f"for number, as {other.rows[ro].name} in {there}; likely copy-paste.",
-                          "Check the row against the region's report and enter its own numbers.")
+                          _("{region}: the {n} numbers of {here} are the same, number for number, as {other} in "
+                            "{there}; likely copy-paste.").format(
+                              region=block.rows[r].name, n=len(numbers), here=here, other=other.rows[ro].name,
+                              there=there),
+                          _("Check the row against the region's report and enter its own numbers."))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from xl_tools.audit.formula import Ref, references
 from xl_tools.audit.model import Finding, Severity, Sheet
 from xl_tools.audit.rules.base import AuditContext, rule
+from xl_tools.i18n import _
 
 _NUMBER_TEXT = re.compile(
     r"^\s*[-+−]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:[.,]\d+)?\s*%?\s*$"
@@ -65,7 +66,7 @@ def number_as_text(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             used = any(r.contains(cell.row, cell.col) for r in ranges)
             severity = Severity.WARNING if used else Severity.INFO
-            note = " A formula's range covers it, so the total leaves it out." if used else ""
+            note = " " + _("A formula's range covers it, so the total leaves it out.") if used else ""
             yield Finding(sheet.name, cell.address, "XL004", severity,
-                          f"{cell.value!r} is text that looks like a number.{note}",
-                          "Convert it to a number (Data > Text to Columns, or retype it).")
+                          _("{text} is text that looks like a number.").format(text=repr(cell.value)) + note,
+                          _("Convert it to a number (Data > Text to Columns, or retype it)."))

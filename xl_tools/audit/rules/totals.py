@@ -11,7 +11,8 @@ from functools import lru_cache
 from xl_tools.audit.formula import Ref, function_calls, references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, parse_a1
 from xl_tools.audit.rules.base import AuditContext, rule
-from xl_tools.money import format_kr
+from xl_tools.i18n import _
+from xl_tools.money import format_kr, format_number
 
 TOTAL_LABEL = re.compile(r"^\s*(summa|totalt?|totals|total\b|sum\b|s:a|grand total|summering)", re.IGNORECASE)
 SHARE_LABEL = re.compile(r"\b(andel|andelar|share|shares|fördelningsnyckel|procent)\b", re.IGNORECASE)
@@ -106,7 +107,7 @@ def _strip_refs(formula: str) -> str:
 def _kr(value: Fraction) -> str:
     if value.denominator == 1 or abs(value) >= 100:
         return f"{format_kr(round(value))} kr"
-    return f"{float(value):g}"
+    return format_number(value)
 
 
 def _close(a: Fraction, b: Fraction) -> bool:
@@ -170,16 +171,17 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
                     continue
                 checked += 1
                 found.extend(_check_total(sheet, total, block, "column" if drow else "row", label, differences))
-            typed_off = [f for f in found if f.severity == Severity.ERROR and f.message.startswith("The typed")]
+            typed_off = [f for f in found  # the typed totals that miss their parts (not formula totals)
+                         if f.severity == Severity.ERROR and sheet.cells[parse_a1(f.cell)].formula is None]
             if len(typed_off) >= 3 and 2 * len(typed_off) >= checked:
                 # Every typed total of the line misses its parts: the parts shown are a
                 # breakdown ("of which"), not all of the total. One note instead of an error each.
                 found = [f for f in found if f not in typed_off]
                 found.append(Finding(sheet.name, label.address, "XL012", Severity.INFO,
-                                     f"{len(typed_off)} of the {checked} typed totals labelled {label.value!r} "
-                                     "differ from the numbers before them: the parts shown are probably a "
-                                     "breakdown, not the whole.",
-                                     "Label the rows as 'varav' / 'of which', or add the missing part."))
+                                     _("{n} of the {checked} typed totals labelled {label} differ from the numbers "
+                                       "before them: the parts shown are probably a breakdown, not the whole.").format(
+                                         n=len(typed_off), checked=checked, label=repr(label.value)),
+                                     _("Label the rows as 'varav' / 'of which', or add the missing part.")))
             sheet_found.extend(found)
         yield from _echoes_as_notes(sheet, sheet_found, differences)
 
@@ -200,8 +202,9 @@ def _echoes_as_notes(sheet: Sheet, found: list[Finding], differences: dict[str, 
             out.append(f)
         else:
             out.append(Finding(f.sheet, f.cell, f.rule, Severity.INFO,
-                               f"{f.message} It takes in {source}, which is off by the same amount.",
-                               f"Correct {source} first."))
+                               f"{f.message} " + _("It takes in {cell}, which is off by the same amount.").format(
+                                   cell=source),
+                               _("Correct {cell} first.").format(cell=source)))
     return out
 
 
@@ -292,9 +295,9 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
         if differences is not None:
             differences[total.address] = parts - value
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
-                      f"The total {_kr(value)} is not the sum of {span} ({_kr(parts)}); "
-                      f"difference {_kr(parts - value).replace('-', '−')}.",
-                      f"Make it =SUM({span}) or correct the parts.")
+                      _("The total {total} is not the sum of {span} ({sum}); difference {difference}.").format(
+                          total=_kr(value), span=span, sum=_kr(parts), difference=_kr(parts - value).replace('-', '−')),
+                      _("Make it =SUM({span}) or correct the parts.").format(span=span))
         return
     if _close(2 * value, parts):
         return  # the parts include their own subtotal: details and subtotal add to twice the total
@@ -303,19 +306,20 @@ def _check_total(sheet: Sheet, total: Cell, block: list[Cell], axis: str,
         return  # parts cut by a note among the rows: what the total covers cannot be told
     if _close(value, parts):
         yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
-                      f"The total {_kr(value)} is typed in; it equals the sum of {span} today "
-                      "but will not follow changes.",
-                      f"Replace it with =SUM({span}).")
+                      _("The total {total} is typed in; it equals the sum of {span} today but will not follow "
+                        "changes.").format(total=_kr(value), span=span),
+                      _("Replace it with =SUM({span}).").format(span=span))
     elif (value.denominator != 1 or parts.denominator != 1) and abs(parts - value) < Fraction(1, 2):
         yield Finding(sheet.name, total.address, "XL012", Severity.INFO,
-                      f"The total {float(value):g} is typed in; it is the sum of {span} ({float(parts):g}) "
-                      "rounded, and will not follow changes.",
-                      f"Replace it with =ROUND(SUM({span}),0) if the rounding is meant.")
+                      _("The total {total} is typed in; it is the sum of {span} ({sum}) rounded, and will not "
+                        "follow changes.").format(total=format_number(value), span=span, sum=format_number(parts)),
+                      _("Replace it with =ROUND(SUM({span}),0) if the rounding is meant.").format(span=span))
     else:
         yield Finding(sheet.name, total.address, "XL012", Severity.ERROR,
-                      f"The typed total {_kr(value)} differs from the sum of {span} ({_kr(parts)}): "
-                      f"difference {_kr(parts - value).replace('-', '−')}.",
-                      f"Find the wrong part or replace the total with =SUM({span}).")
+                      _("The typed total {total} differs from the sum of {span} ({sum}): difference "
+                        "{difference}.").format(total=_kr(value), span=span, sum=_kr(parts),
+                                                difference=_kr(parts - value).replace('-', '−')),
+                      _("Find the wrong part or replace the total with =SUM({span}).").format(span=span))
 
 
 @lru_cache(maxsize=65536)
@@ -349,5 +353,6 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
             if Fraction(1, 2) < total < Fraction(3, 2) and abs(total - 1) > Fraction(1, 10**9):
                 span = f"{values[0].address}:{values[-1].address}"
                 yield Finding(sheet.name, head.address, "XL013", Severity.WARNING,
-                              f"The shares in {span} sum to {float(total):.10g}, not 1.",
-                              "Compute shares from the unrounded populations, or check for a missing row.")
+                              _("The shares in {span} sum to {total}, not 1.").format(
+                                  span=span, total=format_number(total, 10)),
+                              _("Compute shares from the unrounded populations, or check for a missing row."))
