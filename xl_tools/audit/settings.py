@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # Rules whose warnings the cross-validation may keep or turn into info notes (the formula-pattern
 # heuristics). Value rules (a total that does not reconcile, XL012; region amounts) are a
 # product requirement, not a tuned choice, and always speak at their own severity.
-TUNABLE_RULES = ("XL002", "XL003", "XL007", "XL010", "XL030")
+TUNABLE_RULES = ("XL002", "XL003", "XL007", "XL010", "XL030", "XL031")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Settings:
     xl030_method: str = "rectangles"  # "rectangles" (greedy, with layout filters) or "entropy-tree" (ExceLint)
     xl030_min_ratio: float = 2.0  # the surrounding region is at least this many times larger (XL030)
     xl010_same_value_warns: bool = False  # a typed number equal to what the run's formula gives (XL010)
+    xl031_cells: str = "both"  # "both" blocks of a proposed fix (ExceLint's tool) or the "smaller" (its paper)
+    xl031_min_score: float = 0.0  # ExceLint's fix score, 0–1 (XL031)
     quiet: frozenset[str] = frozenset({"XL010"})  # of TUNABLE_RULES: info only
 
     def changed(self, **values: object) -> Settings:
@@ -42,6 +44,8 @@ GRID: dict[str, tuple] = {
     "xl030_min_ratio": (1.5, 2.0, 4.0),
     "xl030_method": ("rectangles", "entropy-tree"),
     "xl010_same_value_warns": (False, True),  # ExceLint treats every constant in a formula region alike
+    "xl031_cells": ("both", "smaller"),
+    "xl031_min_score": (0.0, 0.1, 0.35),  # ExceLint's reporting threshold: its default 0, an earlier 35 %
 }
 # Which rules each setting changes (the benchmark reruns only these for another value).
 AFFECTS: dict[str, tuple[str, ...]] = {
@@ -51,4 +55,6 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "xl030_min_ratio": ("XL030",),
     "xl030_method": ("XL030",),
     "xl010_same_value_warns": ("XL010",),
+    "xl031_cells": ("XL031",),
+    "xl031_min_score": ("XL031",),
 }

@@ -96,6 +96,14 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     Year headers (1900–2100) and neighbouring subtotals are not counted as omitted, and a
     total whose neighbour across the range is a copy of it (the whole line of totals leaves
     the same cell out) is taken as the layout, not a slip."""
+    found = ctx.cache.get("XL003")
+    if found is None:  # worked out once per audit: XL031 asks for it too
+        found = ctx.cache["XL003"] = list(_omits_adjacent(ctx))
+    yield from found
+
+
+def _omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
+    """:func:`omits_adjacent`'s findings, worked out."""
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
             if cell.formula is None or not _SUMS.search(cell.formula):
