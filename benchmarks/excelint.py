@@ -72,11 +72,14 @@ def _counted(findings, rules: set[str] | None, threshold: Severity) -> dict[str,
 
 
 def _groups() -> dict[tuple[str, ...], list[str]]:
-    """Settings grouped by the rules they change (settings of one group are searched jointly)."""
-    groups: dict[tuple[str, ...], list[str]] = {}
+    """Settings grouped by the rules they change: settings that change a rule in common are one
+    group (searched jointly: XL002 under every pair of its dominance share and its blank rule)."""
+    groups: list[tuple[set[str], list[str]]] = []
     for name, rules in AFFECTS.items():
-        groups.setdefault(rules, []).append(name)
-    return groups
+        joined = [g for g in groups if g[0] & set(rules)]
+        merged = (set(rules).union(*(g[0] for g in joined)), [n for g in joined for n in g[1]] + [name])
+        groups = [g for g in groups if g not in joined] + [merged]
+    return {tuple(sorted(rules)): names for rules, names in groups}
 
 
 def collect(directory: Path, rules: set[str] | None, threshold: Severity, grid: bool,
@@ -191,7 +194,58 @@ def candidates() -> list[Settings]:
 def admissible(ours: list[Book], options: list[Settings]) -> list[Settings]:
     """The settings under which every workbook the project generates prints no warning from
     these rules (a product requirement: our own workbooks audit clean)."""
-    return [s for s in options if not any(flagged_cells(book, s) for book in ours)]
+    clean = np.ones(len(options), dtype=bool)
+    for book in ours:
+        flagged, _ = _counts(book, options)
+        clean &= flagged == 0
+    return [s for s, ok in zip(options, clean) if ok]
+
+
+CHUNK = 32_768  # options handled at once (bounds the memory of one boolean matrix)
+
+
+def _counts(book: Book, options: list[Settings]) -> tuple[np.ndarray, np.ndarray]:
+    """For every option: how many cells of ``book`` are flagged, and how many of them are bugs —
+    what :func:`flagged_cells` gives, worked out for all options at once (one boolean row per
+    option over the cells any setting flags)."""
+    universe = sorted({cell for by_rule in book.flagged.values() for cells in by_rule.values() for cell in cells})
+    flagged, right = np.zeros(len(options), dtype=np.int64), np.zeros(len(options), dtype=np.int64)
+    if not universe:
+        return flagged, right
+    where = {cell: i for i, cell in enumerate(universe)}
+    is_bug = np.array([cell in book.bugs for cell in universe])
+
+    def mask(cells: Cells) -> np.ndarray:
+        row = np.zeros(len(universe), dtype=bool)
+        row[[where[c] for c in cells]] = True
+        return row
+
+    grid = len(book.flagged) > 1
+    groups = _groups() if grid else {}
+    # per rule: a table of masks and, per option, which row of it applies
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    rules = {r for by_rule in book.flagged.values() for r in by_rule}
+    for rule_id in sorted(rules):
+        group = next(((affected, names) for affected, names in groups.items() if rule_id in affected), None)
+        if group is None:
+            parts.append((rule_id, mask(book.flagged[()].get(rule_id, set()))[None, :],
+                          np.zeros(len(options), dtype=np.int64)))
+            continue
+        names = group[1]
+        keys = [k for k in book.flagged if k and k[0] == tuple(names)]
+        index = {k[1]: i for i, k in enumerate(keys)}
+        table = np.array([mask(book.flagged[k].get(rule_id, set())) for k in keys])
+        rows = np.array([index[tuple(getattr(s, n) for n in names)] for s in options])
+        parts.append((rule_id, table, rows))
+    for start in range(0, len(options), CHUNK):
+        part = options[start:start + CHUNK]
+        union = np.zeros((len(part), len(universe)), dtype=bool)
+        for rule_id, table, rows in parts:
+            loud = np.array([rule_id not in s.quiet for s in part])
+            union |= table[rows[start:start + len(part)]] & loud[:, None]
+        flagged[start:start + len(part)] = union.sum(axis=1)
+        right[start:start + len(part)] = (union & is_bug).sum(axis=1)
+    return flagged, right
 
 
 def _simplicity(settings: Settings) -> tuple[int, int]:
@@ -217,14 +271,10 @@ class Table:
         precision = np.ones((len(options), len(books)))
         recall = np.full((len(options), len(books)), np.nan)
         for j, book in enumerate(books):
-            for i, settings in enumerate(options):
-                by_rule = flagged_cells(book, settings)
-                flagged: Cells = set().union(*by_rule.values()) if by_rule else set()
-                tp = len(flagged & book.bugs)
-                if flagged:
-                    precision[i, j] = tp / len(flagged)
-                if book.bugs:
-                    recall[i, j] = tp / len(book.bugs)
+            flagged, right = _counts(book, options)
+            precision[:, j] = np.where(flagged > 0, right / np.maximum(flagged, 1), 1.0)
+            if book.bugs:
+                recall[:, j] = right / len(book.bugs)
         return cls(options, [b.name for b in books], precision, recall)
 
 

@@ -72,3 +72,15 @@ def test_xl031_leaves_other_computations_and_links_alone(findings):
     sheet |= {f"D{r}": (f"=Other!A{r}", 0) for r in range(1, 6)}
     sheet |= {f"D{r}": (f"=Other!B{r}*2", 0) for r in range(6, 9)}
     assert findings("XL031", {"S": sheet, "Other": {"A1": 1.0}}) == []
+
+
+def test_xl002_skips_a_deviation_that_steps_over_a_blank_when_the_setting_says_so(book):
+    """A run's formula copied to the odd cell would read a blank or a label: the step over it
+    was deliberate (xl002_skip_non_numbers, chosen by cross-validation)."""
+    sheet = column("A", 1, [1.0, 2.0, 3.0, 4.0, None, 6.0, 7.0, 8.0]) | column("B", 1, [float(x) for x in range(1, 9)])
+    sheet |= {f"C{r}": (f"=A{r}*2", 0) for r in range(1, 9)}
+    sheet["C5"] = ("=B5*2", 0)  # A5 is empty: the author took the neighbour on purpose
+    workbook = read_workbook(book({"S": {k: v for k, v in sheet.items() if v is not None}}))
+    loud = run_rules(workbook, only=["XL002"], settings=LOUD.changed(xl002_skip_non_numbers=False))
+    assert [f.cell for f in loud] == ["C5"]
+    assert run_rules(workbook, only=["XL002"], settings=LOUD.changed(xl002_skip_non_numbers=True)) == []

@@ -21,6 +21,7 @@ class Settings:
     """Thresholds (see each rule's docstring) and the pattern rules reported only as info."""
 
     xl002_min_share: float = 0.6  # share of a run the dominant formula must cover (XL002, XL010)
+    xl002_skip_non_numbers: bool = True  # no XL002 where the run's formula would read a blank or a label
     xl030_min_score: float = 8.0  # bits of size-weighted entropy reduction for a fix (XL030)
     xl030_sandwich: bool = True  # a fix needs the pattern on both sides of the odd rectangle (XL030)
     xl030_method: str = "rectangles"  # "rectangles" (greedy, with layout filters) or "entropy-tree" (ExceLint)
@@ -39,6 +40,7 @@ DEFAULT = Settings()
 # The grid the cross-validation searches (each value a principled candidate, not a fitted one).
 GRID: dict[str, tuple] = {
     "xl002_min_share": (0.5, 0.6, 0.75),
+    "xl002_skip_non_numbers": (False, True),
     "xl030_min_score": (2.0, 4.0, 8.0),
     "xl030_sandwich": (True, False),
     "xl030_min_ratio": (1.5, 2.0, 4.0),
@@ -50,6 +52,7 @@ GRID: dict[str, tuple] = {
 # Which rules each setting changes (the benchmark reruns only these for another value).
 AFFECTS: dict[str, tuple[str, ...]] = {
     "xl002_min_share": ("XL002", "XL010"),
+    "xl002_skip_non_numbers": ("XL002",),
     "xl030_min_score": ("XL030",),
     "xl030_sandwich": ("XL030",),
     "xl030_min_ratio": ("XL030",),
