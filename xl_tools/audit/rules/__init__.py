@@ -4,6 +4,7 @@ from xl_tools.audit.rules import (  # noqa: F401  (imported for registration)
     consistency,
     errors_in_values,
     external,
+    fixes,
     grant,
     hidden,
     limits,

@@ -218,6 +218,20 @@ def _totals_row_variant(ctx: AuditContext, run: Run, cell: Cell, form: str) -> b
     return False
 
 
+def _pattern_reads_non_number(run: Run, cell: Cell, form: str) -> bool:
+    """True when the run's formula, copied to ``cell``, would read a cell of this sheet that
+    holds no number (empty or a label): stepping over it was deliberate (a separator column in
+    a calendar row), not a slip."""
+    example = _nearest_example(run, cell, form)
+    copied = translate(example.formula or "", cell.row - example.row, cell.col - example.col)
+    for ref in references(copied):
+        if ref.sheet is None and ref.is_cell:
+            other = run.sheet.get(ref.row1, ref.col1)
+            if other is None or (other.formula is None and not other.is_number):
+                return True
+    return False
+
+
 @rule("XL002", Severity.WARNING, "Inconsistent formula in a row or column")
 def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
     """A formula whose relative R1C1 form differs from the form that dominates its row or
@@ -229,6 +243,8 @@ def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
     keys = {(run.sheet.name, cell.row, cell.col) for run, cell, _ in odd}
     for run, cell, form in odd:
         if _fits_across(ctx, run, cell, keys) or _totals_row_variant(ctx, run, cell, form):
+            continue
+        if ctx.settings.xl002_skip_non_numbers and _pattern_reads_non_number(run, cell, form):
             continue
         yield Finding(run.sheet.name, cell.address, "XL002", Severity.WARNING,
                       _("={formula} differs from the other formulas {where}, e.g. {example}.").format(

@@ -28,35 +28,50 @@ def _is_aggregate(cell: Cell) -> bool:
         not r.is_cell for r in references(cell.formula)) and "SUM" in cell.formula.upper()
 
 
+_PLAIN_SUM = re.compile(r"\+?SUM\((\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+)\)", re.IGNORECASE)
+
+
+def _summed(formula: str) -> Iterator[str]:
+    """The arguments of the summing functions in a formula (a plain =SUM(A1:A9), the usual
+    case, without parsing)."""
+    plain = _PLAIN_SUM.fullmatch(formula)
+    if plain:
+        yield plain.group(1)
+        return
+    upper = formula.upper()
+    for name in _SUMMING:
+        if name + "(" in upper:
+            for args in function_calls(formula, name):
+                yield from args
+
+
 def _omitted(ctx: AuditContext, sheet: Sheet, cell: Cell) -> Iterator[tuple[str, str, tuple[int, int]]]:
     """(range text, address of the omitted neighbour) for each summed range that stops short."""
-    for name in _SUMMING:
-        for args in function_calls(cell.formula or "", name):
-            for arg in args:
-                for ref in references(arg):
-                    if ref.sheet is not None or ref.is_cell or ref.row2 - ref.row1 > 100_000:
-                        continue
-                    if ref.col1 == ref.col2:
-                        ends = [((ref.row2 + 1, ref.col1), (ref.row2, ref.col1)),
-                                ((ref.row1 - 1, ref.col1), (ref.row1, ref.col1))]
-                    elif ref.row1 == ref.row2:
-                        ends = [((ref.row1, ref.col2 + 1), (ref.row1, ref.col2)),
-                                ((ref.row1, ref.col1 - 1), (ref.row1, ref.col1))]
-                    else:
-                        continue
-                    for (r, c), (er, ec) in ends:
-                        beyond, edge = sheet.get(r, c), sheet.get(er, ec)
-                        cached = ctx.workbook.values_cached
-                        if (r, c) == (cell.row, cell.col) or not _numeric(beyond, cached) or not _numeric(edge, cached):
-                            continue
-                        assert beyond is not None and edge is not None
-                        if is_typed_year(beyond):
-                            continue
-                        if _is_aggregate(beyond) and ctx.r1c1(sheet, beyond) != ctx.r1c1(sheet, edge):
-                            continue  # a neighbouring subtotal, not one more copy of the totals summed
-                        if beyond.formula is not None and (er, ec) < (r, c) and beyond.formula == cell.formula:
-                            continue
-                        yield arg, a1(r, c), (r, c)
+    for arg in _summed(cell.formula or ""):
+        for ref in references(arg):
+            if ref.sheet is not None or ref.is_cell or ref.row2 - ref.row1 > 100_000:
+                continue
+            if ref.col1 == ref.col2:
+                ends = [((ref.row2 + 1, ref.col1), (ref.row2, ref.col1)),
+                        ((ref.row1 - 1, ref.col1), (ref.row1, ref.col1))]
+            elif ref.row1 == ref.row2:
+                ends = [((ref.row1, ref.col2 + 1), (ref.row1, ref.col2)),
+                        ((ref.row1, ref.col1 - 1), (ref.row1, ref.col1))]
+            else:
+                continue
+            for (r, c), (er, ec) in ends:
+                beyond, edge = sheet.get(r, c), sheet.get(er, ec)
+                cached = ctx.workbook.values_cached
+                if (r, c) == (cell.row, cell.col) or not _numeric(beyond, cached) or not _numeric(edge, cached):
+                    continue
+                assert beyond is not None and edge is not None
+                if is_typed_year(beyond):
+                    continue
+                if _is_aggregate(beyond) and ctx.r1c1(sheet, beyond) != ctx.r1c1(sheet, edge):
+                    continue  # a neighbouring subtotal, not one more copy of the totals summed
+                if beyond.formula is not None and (er, ec) < (r, c) and beyond.formula == cell.formula:
+                    continue
+                yield arg, a1(r, c), (r, c)
 
 
 def _copied_beside(ctx: AuditContext, sheet: Sheet, cell: Cell, missing_row: int, reach: int = 3) -> bool:
@@ -97,6 +112,14 @@ def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     Year headers (1900–2100) and neighbouring subtotals are not counted as omitted, and a
     total whose neighbour across the range is a copy of it (the whole line of totals leaves
     the same cell out) is taken as the layout, not a slip."""
+    found = ctx.cache.get("XL003")
+    if found is None:  # worked out once per audit: XL031 asks for it too
+        found = ctx.cache["XL003"] = list(_omits_adjacent(ctx))
+    yield from found
+
+
+def _omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
+    """:func:`omits_adjacent`'s findings, worked out."""
     for sheet in ctx.workbook.sheets:
         for cell in sheet.cells.values():
             if cell.formula is None or not _SUMS.search(cell.formula):
