@@ -242,3 +242,25 @@ def test_translations_keep_every_placeholder() -> None:
 
     wrong = [m.id for m in catalogue if m.id and not isinstance(m.id, tuple) and fields(m.id) != fields(m.string)]
     assert wrong == []
+
+
+def test_hamta_help_names_the_default_urls_in_both_languages() -> None:
+    from xl_tools import scb
+
+    for env, word in ((SV, "Basadress"), (EN, "base URL")):
+        text = " ".join(run(["befolkning", "hamta", "--help"], env).output.split())
+        assert word in text
+        assert scb.DEFAULT_BASE_URL in text and scb.DEFAULT_V1_URL in text  # the help follows the constants
+
+
+def test_scb_number_refusals_are_swedish_by_default() -> None:
+    from xl_tools import scb
+    from xl_tools.errors import XlToolsError
+    from xl_tools.i18n import set_language
+
+    set_language("sv")
+    try:
+        with pytest.raises(XlToolsError, match="ett tal med 25 siffror"):
+            scb.parse_json(b'{"value": [' + b"9" * 25 + b"]}", "http://127.0.0.1/x")
+    finally:
+        set_language("en")

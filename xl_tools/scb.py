@@ -192,15 +192,15 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
     class NoFTPHandler(urllib.request.FTPHandler):  # a redirect may lead only to http(s)
         def ftp_open(self, req: urllib.request.Request) -> Any:
-            raise urllib.error.URLError("a redirect to ftp:// is not followed; only http(s) is")
+            raise urllib.error.URLError(_("a redirect to ftp:// is not followed; only http(s) is"))
 
     class NoFileHandler(urllib.request.FileHandler):
         def file_open(self, req: urllib.request.Request) -> Any:
-            raise urllib.error.URLError("a redirect to file:// is not followed; only http(s) is")
+            raise urllib.error.URLError(_("a redirect to file:// is not followed; only http(s) is"))
 
     class NoDataHandler(urllib.request.DataHandler):
         def data_open(self, req: urllib.request.Request) -> Any:
-            raise urllib.error.URLError("a data: URL is not followed; only http(s) is")
+            raise urllib.error.URLError(_("a data: URL is not followed; only http(s) is"))
 
     return urllib.request.build_opener(HTTPHandler, HTTPSHandler, NoFTPHandler, NoFileHandler, NoDataHandler)
 
@@ -280,21 +280,21 @@ def _request(url: str, deadline: Deadline, body: bytes | None = None) -> bytes:
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number of {len(text)} digits")
+        raise ValueError(_("a number of {n} digits").format(n=len(text)))
     return int(text)
 
 
 def _bounded_float(text: str) -> float:
     if len(text) > 60:
-        raise ValueError(f"a number of {len(text)} characters")
+        raise ValueError(_("a number of {n} characters").format(n=len(text)))
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"the number {text}")
+        raise ValueError(_("the number {text}").format(text=text))
     return value
 
 
 def _no_constant(text: str) -> Any:
-    raise ValueError(f"{text} is not a number")
+    raise ValueError(_("{text} is not a number").format(text=text))
 
 
 def parse_json(body: bytes, url: str) -> Any:

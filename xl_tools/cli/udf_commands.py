@@ -23,10 +23,11 @@ from xl_tools.population import date_text, reload_population
               help=N_("The year: population at 1 November of this year."))
 @click.option("--replace", is_flag=True, help=N_("Overwrite the year if it exists already."))
 @click.option("--url", default=None, metavar="URL",
-              help=f"PxWeb API v2 base URL (default: $XL_TOOLS_SCB_URL or {scb.DEFAULT_BASE_URL}).")
+              help=N_("PxWeb API v2 base URL (default: $XL_TOOLS_SCB_URL or "
+                      "https://statistikdatabasen.scb.se/api/v2)."))
 @click.option("--v1-url", default=None, metavar="URL",
-              help=f"PxWeb API v1 base URL, tried when v2 fails (default: $XL_TOOLS_SCB_V1_URL or "
-                   f"{scb.DEFAULT_V1_URL}; none when --url is given without it).")
+              help=N_("PxWeb API v1 base URL, tried when v2 fails (default: $XL_TOOLS_SCB_V1_URL or "
+                      "https://api.scb.se/OV0104/v1/doris/sv/ssd; none when --url is given without it)."))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True,
               help=N_("Seconds the whole fetch may take (all requests together)."))
 def hamta(year: int, replace: bool, url: str | None, v1_url: str | None, timeout: float) -> None:

@@ -44,7 +44,6 @@ class Sheet:
     charts: list[Chart] = field(default_factory=list)
     protect: bool = True
     tab_color: str | None = None
-    print_rows: tuple[int, int] | None = None
     hidden_cols: set[int] = field(default_factory=set)  # helper columns kept out of view and print
     row_groups: list[tuple[int, int]] = field(default_factory=list)  # rows printed on one page
 
