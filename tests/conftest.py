@@ -51,3 +51,12 @@ def _spreadsheet_tier_is_marked(request: pytest.FixtureRequest, monkeypatch: pyt
         monkeypatch.setattr(recalc, "run_soffice", forbidden)
         monkeypatch.setitem(sys.modules, "formulas", _ForbiddenModule("formulas"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _language_follows_the_environment() -> Iterator[None]:
+    """A test that chooses a language in-process (``set_language``) cannot leak it into the next."""
+    yield
+    from xl_tools.i18n import set_language
+
+    set_language(None)

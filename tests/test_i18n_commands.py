@@ -263,4 +263,4 @@ def test_scb_number_refusals_are_swedish_by_default() -> None:
         with pytest.raises(XlToolsError, match="ett tal med 25 siffror"):
             scb.parse_json(b'{"value": [' + b"9" * 25 + b"]}", "http://127.0.0.1/x")
     finally:
-        set_language("en")
+        set_language(None)  # back to XL_TOOLS_LANG, as every other test expects
