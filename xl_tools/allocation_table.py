@@ -185,7 +185,7 @@ def _csv_cells(path: Path) -> list[list[object]]:
 
 def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> list[list[list[object]]]:
     """The cells of the chosen sheet, or of every sheet (at most :data:`MAX_SHEETS`) that names regions."""
-    from xl_tools.safe_open import UnsafeFileError, check_workbook_file
+    from xl_tools.safe_open import UnsafeFileError, check_workbook_file, openpyxl_quiet
 
     try:
         check_workbook_file(path)  # the one gate: regular file, zip sizes and ratio, no DTD or entities
@@ -195,7 +195,8 @@ def _workbook_cells(path: Path, sheet: str | None, cell_range: str | None) -> li
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+        with openpyxl_quiet():
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError(_("{name} is not a readable workbook ({reason}). Open it in Excel and save it again, or save "
                            "the table as CSV.").format(name=path.name, reason=type(exc).__name__)) from None

@@ -37,7 +37,10 @@ from __future__ import annotations
 
 import re
 import stat
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -236,6 +239,15 @@ def check_workbook_file(path: str | Path, *, limits: Limits = OPENPYXL_LIMITS) -
     return path
 
 
+@contextmanager
+def openpyxl_quiet() -> Iterator[None]:
+    """Keep openpyxl's warnings about a file's content (a print area it cannot set, an extension it
+    drops) out of the user's terminal: they name openpyxl's internals and ask nothing of the user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        yield
+
+
 def open_workbook(path: str | Path, *, data_only: bool = True, read_only: bool = False,
                   limits: Limits = OPENPYXL_LIMITS, what: str = "the workbook", hint: str = "") -> Any:
     """Check ``path`` (:func:`check_workbook_file`), then load it with openpyxl, external links off.
@@ -247,7 +259,8 @@ def open_workbook(path: str | Path, *, data_only: bool = True, read_only: bool =
 
     path = check_workbook_file(path, limits=limits)
     try:
-        return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only, keep_links=False)
+        with openpyxl_quiet():
+            return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only, keep_links=False)
     except (MemoryError, RecursionError):
         text = _(what)
         raise UnsafeFileError((_("{what} {path} is too large or too deeply nested to read.").format(

@@ -187,3 +187,27 @@ def test_one_cell_two_rules_is_one_finding(book):
     found = [f for f in audit_workbook(book({"S": sheet})).findings if f.severity.label != "info"]
     assert [(f.cell, f.rule) for f in found] == [("B7", "XL012")]
     assert "Also XL003:" in found[0].message
+
+
+def _with_odd_print_area(path: Path) -> Path:
+    """``path`` rewritten with a print area of whole rows, which openpyxl can read but warns about."""
+    odd = path.with_name("odd-print-area.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                names = b"<definedNames><definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">" \
+                        b"'S'!$1:$1048576</definedName></definedNames>"
+                data = data.replace(b"</sheets>", b"</sheets>" + names)
+            dst.writestr(item, data)
+    return odd
+
+
+def test_openpyxl_warnings_about_the_file_stay_out_of_the_output(tmp_path, book):
+    odd = _with_odd_print_area(book({"S": {"A1": 1, "B1": ("=A1/0", "#DIV/0!")}}))
+    with pytest.warns(UserWarning, match="Print area"):  # openpyxl warns about this file …
+        openpyxl.load_workbook(odd)
+    out = tmp_path / "annotated.xlsx"
+    result = CliRunner().invoke(cli, ["audit", str(odd), "--annotate", str(out)])  # … the tool does not
+    assert result.exit_code == 1 and out.exists(), result.output
+    assert "UserWarning" not in result.output and "Print area" not in result.output

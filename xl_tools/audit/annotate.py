@@ -31,6 +31,7 @@ from xl_tools.audit.model import AuditReport, Finding, Severity, parse_a1
 from xl_tools.audit.report import severity_label
 from xl_tools.errors import XlToolsError
 from xl_tools.i18n import _
+from xl_tools.safe_open import openpyxl_quiet
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -63,7 +64,8 @@ def annotate(source: str | Path, report: AuditReport, out: str | Path) -> Path:
         copy = Path(tmp) / ("source" + source.suffix.lower())
         shutil.copyfile(source, copy)
         try:
-            wb = load_workbook(copy, keep_vba=False, keep_links=False)
+            with openpyxl_quiet():
+                wb = load_workbook(copy, keep_vba=False, keep_links=False)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for odd files
             raise XlToolsError(_("Cannot write an annotated copy of {name}: {error}").format(
                 name=source.name, error=exc)) from None
