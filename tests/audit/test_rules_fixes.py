@@ -54,6 +54,9 @@ def test_xl031_flags_a_formula_copied_from_the_wrong_row(book):
     workbook = read_workbook(book({"S": _sheet(wrong=12)}))
     both = run_rules(workbook, only=["XL031"], settings=LOUD.changed(xl031_cells="both"))
     assert {"C12", "C11"} <= {f.cell for f in both}  # the odd cell and the block it disagrees with
+    by_cell = {f.cell: f.message for f in both}
+    assert "C12 beside it (=A11+B11)" in by_cell["C11"] and "e.g." not in by_cell["C11"]  # one cell named once
+    assert "C1:C11 beside it (e.g. C1 (=A1+B1))" in by_cell["C12"]
     assert all(f.severity.label == "warning" for f in both)
     smaller = run_rules(workbook, only=["XL031"], settings=LOUD.changed(xl031_cells="smaller"))
     assert [f.cell for f in smaller] == ["C12"]

@@ -110,9 +110,13 @@ def disagreeing_regions(ctx: AuditContext) -> Iterator[Finding]:
                     cell = sheet.get(r, c)
                     if cell is None or cell.formula is None:
                         continue
-                    yield Finding(sheet.name, cell.address, "XL031", Severity.WARNING,
-                                  _("={formula} refers to other cells than the formulas of {span} beside it "
+                    if beside.r1 == beside.r2 and beside.c1 == beside.c2:  # one cell: name it once
+                        message = _("={formula} refers to other cells than {cell} beside it (={other}).").format(
+                            formula=cell.formula, cell=_span(beside), other=example.formula if example else "")
+                    else:
+                        message = _("={formula} refers to other cells than the formulas of {span} beside it "
                                     "(e.g. {example}).").format(
-                                      formula=cell.formula, span=_span(beside),
-                                      example=f"{example.address} (={example.formula})" if example else ""),
+                            formula=cell.formula, span=_span(beside),
+                            example=f"{example.address} (={example.formula})" if example else "")
+                    yield Finding(sheet.name, cell.address, "XL031", Severity.WARNING, message,
                                   _("Check which of the two blocks is right and make them consistent."))
