@@ -29,6 +29,8 @@ class Settings:
     xl010_same_value_warns: bool = False  # a typed number equal to what the run's formula gives (XL010)
     xl031_cells: str = "both"  # "both" blocks of a proposed fix (ExceLint's tool) or the "smaller" (its paper)
     xl031_min_score: float = 0.0  # ExceLint's fix score, 0–1 (XL031)
+    # a total of the block beside it is flagged when it stands in a line of parts (XL031)
+    xl031_total_among_parts: bool = True
     quiet: frozenset[str] = frozenset({"XL010"})  # of TUNABLE_RULES: info only
 
     def changed(self, **values: object) -> Settings:
@@ -48,6 +50,7 @@ GRID: dict[str, tuple[object, ...]] = {
     "xl010_same_value_warns": (False, True),  # ExceLint treats every constant in a formula region alike
     "xl031_cells": ("both", "smaller"),
     "xl031_min_score": (0.0, 0.1, 0.35),  # ExceLint's reporting threshold: its default 0, an earlier 35 %
+    "xl031_total_among_parts": (False, True),  # ExceLint pairs a total with its block; the project did not
 }
 # Which rules each setting changes (the benchmark reruns only these for another value).
 AFFECTS: dict[str, tuple[str, ...]] = {
@@ -60,4 +63,5 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "xl010_same_value_warns": ("XL010",),
     "xl031_cells": ("XL031",),
     "xl031_min_score": ("XL031",),
+    "xl031_total_among_parts": ("XL031",),
 }
