@@ -32,6 +32,14 @@ def test_xl002_inconsistent_formula(findings):
     assert findings("XL002", {"S": _column_formulas()}) == []
 
 
+def test_xl002_formula_without_a_reference_on_its_sheet_is_an_input(findings):
+    """=(0.81+0.84)/2 or a link to another sheet in a column of copies: typed in or linked, not a
+    copy whose references slipped (the same principle as XL031's)."""
+    assert findings("XL002", {"S": _column_formulas(5, ("=(0.81+0.84)/2", 0.825))}) == []
+    assert findings("XL002", {"S": _column_formulas(5, ("=Other!A5", 1)), "Other": {"A5": 1}}) == []
+    assert cells(findings("XL002", {"S": _column_formulas(5, ("=A5*2", 100))})) == [("S", "C5")]
+
+
 def test_xl002_total_at_end_of_run_is_not_inconsistent(findings):
     sheet = _column_formulas()
     sheet["C10"] = ("=SUM(C2:C9)", 0)
