@@ -32,6 +32,14 @@ def test_xl002_inconsistent_formula(findings):
     assert findings("XL002", {"S": _column_formulas()}) == []
 
 
+def test_xl002_formula_without_a_reference_on_its_sheet_is_an_input(findings):
+    """=(0.81+0.84)/2 or a link to another sheet in a column of copies: typed in or linked, not a
+    copy whose references slipped (the same principle as XL031's)."""
+    assert findings("XL002", {"S": _column_formulas(5, ("=(0.81+0.84)/2", 0.825))}) == []
+    assert findings("XL002", {"S": _column_formulas(5, ("=Other!A5", 1)), "Other": {"A5": 1}}) == []
+    assert cells(findings("XL002", {"S": _column_formulas(5, ("=A5*2", 100))})) == [("S", "C5")]
+
+
 def test_xl002_total_at_end_of_run_is_not_inconsistent(findings):
     sheet = _column_formulas()
     sheet["C10"] = ("=SUM(C2:C9)", 0)
@@ -97,6 +105,24 @@ def test_xl003_left_out_cell_used_elsewhere_is_not_omitted(findings):
     assert findings("XL003", {"S": sheet}) == []
     del sheet["A5"]
     assert cells(findings("XL003", {"S": sheet})) == [("S", "A4")]
+
+
+def test_xl003_total_at_the_foot_of_its_table_stops_rows_short(findings):
+    """The key column (wafer sizes, typed numbers) runs down to the row above the total: the
+    total's range leaves out the table's last rows, empty now (xl003_table_foot)."""
+    sheet = {**column("A", 1, [0.25, 0.18, 0.13, 0.09, 0.065, 0.045]), **column("B", 1, [5, 6, 7])}
+    sheet["B7"] = ("=SUM(B1:B3)", 18)
+    found = findings("XL003", {"S": sheet})
+    assert cells(found) == [("S", "B7")] and "B4:B6" in found[0].message
+    sheet["B7"] = ("=SUM(B1:B6)", 18)
+    assert findings("XL003", {"S": sheet}) == []
+    # the key column goes on past the total: a data row, not the foot of the table
+    sheet |= {"B7": ("=SUM(B1:B3)", 18), "A7": 0.03}
+    assert findings("XL003", {"S": sheet}) == []
+    # the same along a row
+    row = {"A1": 1.0, "B1": 2.0, "C1": 3.0, "D1": 4.0, "A2": 5.0, "B2": 6.0, "E2": ("=SUM(A2:B2)", 11)}
+    found = findings("XL003", {"S": row})
+    assert cells(found) == [("S", "E2")] and "C2:D2 are left out" in found[0].message
 
 
 def test_xl003_grand_total_stops_short_of_a_line_of_totals(findings):

@@ -54,6 +54,9 @@ def test_xl031_flags_a_formula_copied_from_the_wrong_row(book):
     workbook = read_workbook(book({"S": _sheet(wrong=12)}))
     both = run_rules(workbook, only=["XL031"], settings=LOUD.changed(xl031_cells="both"))
     assert {"C12", "C11"} <= {f.cell for f in both}  # the odd cell and the block it disagrees with
+    by_cell = {f.cell: f.message for f in both}
+    assert "C12 beside it (=A11+B11)" in by_cell["C11"] and "e.g." not in by_cell["C11"]  # one cell named once
+    assert "C1:C11 beside it (e.g. C1 (=A1+B1))" in by_cell["C12"]
     assert all(f.severity.label == "warning" for f in both)
     smaller = run_rules(workbook, only=["XL031"], settings=LOUD.changed(xl031_cells="smaller"))
     assert [f.cell for f in smaller] == ["C12"]
@@ -84,3 +87,20 @@ def test_xl002_skips_a_deviation_that_steps_over_a_blank_when_the_setting_says_s
     loud = run_rules(workbook, only=["XL002"], settings=LOUD.changed(xl002_skip_non_numbers=False))
     assert [f.cell for f in loud] == ["C5"]
     assert run_rules(workbook, only=["XL002"], settings=LOUD.changed(xl002_skip_non_numbers=True)) == []
+
+
+def test_xl031_flags_a_total_that_stands_in_a_line_of_parts(book):
+    """=SUM(C1:C11) in row 12, where A12 and B12 are parts like the rows above: a copy of the
+    block's formula belongs there, so the total is the slip (and only it is named)."""
+    sheet = _sheet() | {f"C{r}": (f"=SUM(A{r}:B{r})", 0) for r in range(1, 12)}
+    sheet["C12"] = ("=SUM(C1:C11)", 0)
+    workbook = read_workbook(book({"S": sheet}))
+    found = run_rules(workbook, only=["XL031"], settings=LOUD)
+    assert [f.cell for f in found] == ["C12"]
+    assert not run_rules(workbook, only=["XL031"], settings=LOUD.changed(xl031_total_among_parts=False))
+
+
+def test_xl031_leaves_a_total_on_a_line_of_totals_alone(findings):
+    sheet = _sheet() | {f"C{r}": (f"=SUM(A{r}:B{r})", 0) for r in range(1, 13)}
+    sheet |= {"A13": ("=SUM(A1:A12)", 0), "B13": ("=SUM(B1:B12)", 0), "C13": ("=SUM(C1:C12)", 0)}
+    assert findings("XL031", {"S": sheet}) == []

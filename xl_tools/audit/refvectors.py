@@ -101,6 +101,22 @@ def shape(form: str) -> Shape:
     return Shape((dr, dc, other, constants), tuple(sorted(refs)), referents, constants, anchors, first)
 
 
+def relative_cells(form: str, limit: int = 64) -> list[tuple[int, int]] | None:
+    """The (row, column) offsets a formula in relative R1C1 form reads on its own sheet through
+    wholly relative references, ranges expanded; None when that is more than ``limit`` cells."""
+    out: list[tuple[int, int]] = []
+    for m in _REF.finditer(_STRING.sub('""', form)):
+        parts = [m.group(i) for i in (2, 3, 4, 5) if m.group(i)]
+        if m.group("sheet") or not all(p.startswith("[") for p in parts):
+            continue  # the same cell for every copy (or another sheet's): it does not tell lines apart
+        r1, c1 = _part(m.group(2))[0], _part(m.group(3))[0]
+        r2, c2 = (_part(m.group(4))[0], _part(m.group(5))[0]) if m.group(4) else (r1, c1)
+        if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) + len(out) > limit:
+            return None
+        out.extend((r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Rect:
     """A rectangle of cells of one fingerprint (rows r1..r2, columns c1..c2)."""
@@ -160,6 +176,7 @@ class Fix:
     large: Rect
     score: float
     categories: tuple[str, ...]
+    only_small: bool = False  # the smaller side alone is named (set by the rule, see rules/fixes.py)
 
 
 def _entropy_score(small: int, large: int, distance: int) -> float:

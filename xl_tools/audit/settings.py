@@ -26,9 +26,12 @@ class Settings:
     xl030_sandwich: bool = True  # a fix needs the pattern on both sides of the odd rectangle (XL030)
     xl030_method: str = "rectangles"  # "rectangles" (greedy, with layout filters) or "entropy-tree" (ExceLint)
     xl030_min_ratio: float = 2.0  # the surrounding region is at least this many times larger (XL030)
+    xl003_table_foot: bool = True  # a total at the foot of its table whose range stops rows short (XL003)
     xl010_same_value_warns: bool = False  # a typed number equal to what the run's formula gives (XL010)
     xl031_cells: str = "both"  # "both" blocks of a proposed fix (ExceLint's tool) or the "smaller" (its paper)
     xl031_min_score: float = 0.0  # ExceLint's fix score, 0–1 (XL031)
+    # a total of the block beside it is flagged when it stands in a line of parts (XL031)
+    xl031_total_among_parts: bool = True
     quiet: frozenset[str] = frozenset({"XL010"})  # of TUNABLE_RULES: info only
 
     def changed(self, **values: object) -> Settings:
@@ -45,9 +48,11 @@ GRID: dict[str, tuple[object, ...]] = {
     "xl030_sandwich": (True, False),
     "xl030_min_ratio": (1.5, 2.0, 4.0),
     "xl030_method": ("rectangles", "entropy-tree"),
+    "xl003_table_foot": (False, True),  # AmCheck/CUSTODES: the table's extent is known from its key line
     "xl010_same_value_warns": (False, True),  # ExceLint treats every constant in a formula region alike
     "xl031_cells": ("both", "smaller"),
     "xl031_min_score": (0.0, 0.1, 0.35),  # ExceLint's reporting threshold: its default 0, an earlier 35 %
+    "xl031_total_among_parts": (False, True),  # ExceLint pairs a total with its block; the project did not
 }
 # Which rules each setting changes (the benchmark reruns only these for another value).
 AFFECTS: dict[str, tuple[str, ...]] = {
@@ -57,7 +62,9 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "xl030_sandwich": ("XL030",),
     "xl030_min_ratio": ("XL030",),
     "xl030_method": ("XL030",),
+    "xl003_table_foot": ("XL003",),
     "xl010_same_value_warns": ("XL010",),
     "xl031_cells": ("XL031",),
     "xl031_min_score": ("XL031",),
+    "xl031_total_among_parts": ("XL031",),
 }

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from xl_tools.audit import refvectors
 from xl_tools.audit.evaluate import Evaluator
 from xl_tools.audit.formula import Ref, fingerprint, references, translate
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet
@@ -246,6 +247,8 @@ def inconsistent_formula(ctx: AuditContext) -> Iterator[Finding]:
             continue
         if ctx.settings.xl002_skip_non_numbers and _pattern_reads_non_number(run, cell, form):
             continue
+        if not refvectors.shape(cell.form or ctx.r1c1(run.sheet, cell) or "").refs:
+            continue  # no reference on its own sheet: a typed input or a link, not a copy gone wrong (as XL031)
         yield Finding(run.sheet.name, cell.address, "XL002", Severity.WARNING,
                       _("={formula} differs from the other formulas {where}, e.g. {example}.").format(
                           formula=cell.formula, where=_in_run(run), example=_example(run, form)),

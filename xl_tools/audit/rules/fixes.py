@@ -3,11 +3,15 @@
 :mod:`xl_tools.audit.refvectors` has the method and its sources. XL030 finds odd rectangles
 inside larger tables with layout filters of its own; this rule is ExceLint's fix list as
 published, with one addition: a side that totals the other (=SUM over it, or two of its cells)
-is a total, not a copy gone wrong, and is not paired with it.
+is a total, not a copy gone wrong, and is not paired with it — unless the total stands in a line
+of parts (the block's formula copied there would read typed numbers, as it does in the block:
+AmCheck's cell array whose formula is inferred from its cells), where it is the slip and is
+named alone (``xl031_total_among_parts``, cross-validated).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from xl_tools.audit import refvectors
@@ -35,6 +39,36 @@ def _totals(sheet: Sheet, one: Rect, other: Rect) -> bool:
         if singles >= 2:
             return True
     return False
+
+
+def _kinds_read(sheet: Sheet, form: str, row: int, col: int) -> tuple[str, ...] | None:
+    """What ``form`` (relative R1C1) would read at (row, col) through its relative references:
+    ``n`` a typed number, ``f`` a formula, per cell; None when it would read nothing, or a
+    blank, a text or an error (then it is no line of parts)."""
+    offsets = refvectors.relative_cells(form)
+    if not offsets:
+        return None
+    out = []
+    for dr, dc in offsets:
+        cell = sheet.get(row + dr, col + dc)
+        if cell is None or cell.kind not in ("n", "") or (cell.formula is None and not cell.is_number):
+            return None
+        out.append("n" if cell.formula is None else "f")
+    return tuple(out)
+
+
+def _total_in_a_line_of_parts(ctx: AuditContext, sheet: Sheet, total: Rect, block: Rect) -> bool:
+    """The block's formula, copied to each cell of ``total``, would read typed numbers as it does
+    in the block: the total stands in a line of parts where a copy of the block's formula belongs
+    (a total on a line of totals would read other totals, and is left alone)."""
+    example = sheet.get(block.r1, block.c1)
+    if not ctx.settings.xl031_total_among_parts or example is None or example.formula is None:
+        return False
+    form = example.form or ctx.r1c1(sheet, example) or ""
+    own = _kinds_read(sheet, form, block.r1, block.c1)
+    if own is None or "f" in own:
+        return False
+    return all(_kinds_read(sheet, form, r, c) == own for r, c in total.cells())
 
 
 def _calls(sheet: Sheet, rect: Rect) -> frozenset[str]:
@@ -68,10 +102,15 @@ def sheet_fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     for fix in refvectors.proposed_fixes(refvectors.regions(vectors), shapes):
         if fix.score < ctx.settings.xl031_min_score:
             break
-        if _totals(sheet, fix.small, fix.large) or _totals(sheet, fix.large, fix.small):
+        if _totals(sheet, fix.large, fix.small):
             continue
         if _calls(sheet, fix.small) != _calls(sheet, fix.large):
             continue  # other functions: another computation, not a copy whose references slipped
+        if _totals(sheet, fix.small, fix.large):
+            if _total_in_a_line_of_parts(ctx, sheet, fix.small, fix.large):
+                # a total where a copy of the block's formula belongs: the total is the slip
+                out.append(dataclasses.replace(fix, only_small=True))
+            continue
         out.append(fix)
     return out
 
@@ -102,7 +141,8 @@ def disagreeing_regions(ctx: AuditContext) -> Iterator[Finding]:
             small, large = fix.small, fix.large
             if both and explained is None:
                 explained = _explained(ctx)
-            shown = explained is not None and all((sheet.name, a1(r, c)) in explained for r, c in small.cells())
+            shown = fix.only_small or (
+                explained is not None and all((sheet.name, a1(r, c)) in explained for r, c in small.cells()))
             pairs = [(small, large), (large, small)] if both and not shown else [(small, large)]
             for rect, beside in pairs:
                 example = sheet.get(beside.r1, beside.c1)
@@ -110,9 +150,13 @@ def disagreeing_regions(ctx: AuditContext) -> Iterator[Finding]:
                     cell = sheet.get(r, c)
                     if cell is None or cell.formula is None:
                         continue
-                    yield Finding(sheet.name, cell.address, "XL031", Severity.WARNING,
-                                  _("={formula} refers to other cells than the formulas of {span} beside it "
+                    if beside.r1 == beside.r2 and beside.c1 == beside.c2:  # one cell: name it once
+                        message = _("={formula} refers to other cells than {cell} beside it (={other}).").format(
+                            formula=cell.formula, cell=_span(beside), other=example.formula if example else "")
+                    else:
+                        message = _("={formula} refers to other cells than the formulas of {span} beside it "
                                     "(e.g. {example}).").format(
-                                      formula=cell.formula, span=_span(beside),
-                                      example=f"{example.address} (={example.formula})" if example else ""),
+                            formula=cell.formula, span=_span(beside),
+                            example=f"{example.address} (={example.formula})" if example else "")
+                    yield Finding(sheet.name, cell.address, "XL031", Severity.WARNING, message,
                                   _("Check which of the two blocks is right and make them consistent."))

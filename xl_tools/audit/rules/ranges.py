@@ -105,6 +105,55 @@ def _continues_formulas(ctx: AuditContext, sheet: Sheet, total: Cell, row: int, 
     return any(ctx.r1c1_at(sheet, r, c) == form for r, c in inside if (r, c) != (total.row, total.col))
 
 
+KEY_SCAN = 26  # lines beside a total looked at for the table's key line (a cost bound)
+
+
+def _short_of_table(sheet: Sheet, cell: Cell) -> tuple[str, str, str] | None:
+    """For ``=SUM(range)`` in the line it sums, below (right of) the range with empty cells in
+    between: (range, first and last left-out cell) when the table goes on down to the total's
+    line — a line beside it (within :data:`KEY_SCAN`, towards the start of the sheet) holds a
+    typed number on every line from the range's start to just before the total, and none on the
+    total's own line. The total sits at the foot of its table and leaves out its last rows."""
+    def filled(r: int, c: int) -> bool:
+        other = sheet.get(r, c)
+        return other is not None and (other.formula is not None or bool(other.kind))
+
+    if filled(cell.row - 1, cell.col) and filled(cell.row, cell.col - 1):
+        return None  # no empty cell before it either way (the usual case, decided without parsing)
+    plain = _PLAIN_SUM.fullmatch(cell.formula or "")
+    if not plain:
+        return None
+    refs = references(plain.group(1))
+    if len(refs) != 1 or refs[0].sheet is not None or refs[0].is_cell:
+        return None
+    ref = refs[0]
+    if ref.col1 == ref.col2 == cell.col and ref.row2 < cell.row - 1:
+        line, start, stop, foot = cell.col, ref.row1, ref.row2, cell.row
+
+        def at(a: int, b: int) -> Cell | None:
+            return sheet.get(a, b)
+    elif ref.row1 == ref.row2 == cell.row and ref.col2 < cell.col - 1:
+        line, start, stop, foot = cell.row, ref.col1, ref.col2, cell.col
+
+        def at(a: int, b: int) -> Cell | None:
+            return sheet.get(b, a)
+    else:
+        return None
+    for a in range(stop + 1, foot):
+        gap = at(a, line)
+        if gap is not None and (gap.formula is not None or gap.kind):
+            return None  # something between the range and the total: not a plain foot
+    for key in range(line - 1, max(0, line - KEY_SCAN - 1), -1):
+        ends = at(foot, key)
+        if ends is not None and ends.is_number:
+            continue
+        if all((k := at(a, key)) is not None and k.formula is None and k.is_number for a in range(start, foot)):
+            if line == cell.col:  # a column total
+                return plain.group(1), a1(stop + 1, line), a1(foot - 1, line)
+            return plain.group(1), a1(line, stop + 1), a1(line, foot - 1)
+    return None
+
+
 @rule("XL003", Severity.WARNING, "Formula omits adjacent cells")
 def omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
     """A SUM/SUMPRODUCT/AVERAGE/SUBTOTAL over a single row or column range that stops one cell
@@ -135,6 +184,15 @@ def _omits_adjacent(ctx: AuditContext) -> Iterator[Finding]:
                               _("Extend the range to include {missing}, or move {missing} away if it does not "
                                 "belong.").format(missing=missing))
                 break
+            else:
+                short = _short_of_table(sheet, cell) if ctx.settings.xl003_table_foot else None
+                if short is not None:
+                    arg, first, last = short
+                    yield Finding(sheet.name, cell.address, "XL003", Severity.WARNING,
+                                  _("=SUM({range}) stops before the end of its table: {first}:{last} are left out "
+                                    "(empty now, not counted when filled in).").format(
+                                      range=arg, first=first, last=last),
+                                  _("Extend the range to {last}.").format(last=last))
 
 
 _GUARDS = re.compile(r'\b(COUNT|COUNTA|COUNTBLANK|ISBLANK|ISNUMBER|ISTEXT)\(|(=|<>)\s*""', re.IGNORECASE)
