@@ -149,7 +149,18 @@ def _in_totals_line(run: Run, cell: Cell) -> bool:
     return False
 
 
-def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, Cell, str]]:
+def _odd_cells(ctx: AuditContext, want_constants: bool) -> list[tuple[Run, Cell, str]]:
+    """The cells that break their run's dominant formula: typed numbers (``want_constants``) or
+    other formulas. Worked out once per audit for both kinds (XL002 and XL010 share it); a
+    cell's kind is its own (typed or formula), so splitting afterwards changes nothing."""
+    key = ("odd cells", ctx.settings.xl002_min_share)
+    found: list[tuple[Run, Cell, str, bool]] | None = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = list(_all_odd_cells(ctx))
+    return [(run, cell, form) for run, cell, form, constant in found if constant == want_constants]
+
+
+def _all_odd_cells(ctx: AuditContext) -> Iterator[tuple[Run, Cell, str, bool]]:
     seen: set[tuple[str, int, int]] = set()
     for sheet in ctx.workbook.sheets:
         for run in runs(ctx, sheet):
@@ -164,15 +175,13 @@ def _odd_cells(ctx: AuditContext, want_constants: bool) -> Iterator[tuple[Run, C
                 key = (sheet.name, cell.row, cell.col)
                 if key in seen:
                     continue
-                if want_constants != (other == _CONST):
-                    continue
                 if other == _CONST and i == 0:
                     continue  # an opening balance or first input before running formulas
                 totals = _how_it_totals(cell, run) if other != _CONST else None
                 if totals == "cells" or (totals == "range" and _in_totals_line(run, cell)):
                     continue  # a total of the run where a total belongs
                 seen.add(key)
-                yield run, cell, form
+                yield run, cell, form, other == _CONST
 
 
 def _example(run: Run, form: str) -> str:
