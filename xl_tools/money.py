@@ -345,7 +345,8 @@ def format_number(value: float | int | Fraction | Decimal, significant: int = 15
         number = Decimal(int(value))
     else:
         number = Decimal(format(float(value), f".{significant}g"))
-    if decimals is not None and number.as_tuple().exponent < -decimals:  # type: ignore[operator]
+    exponent = number.as_tuple().exponent  # an int: the value is finite (checked above)
+    if decimals is not None and isinstance(exponent, int) and exponent < -decimals:
         with localcontext(prec=len(number.as_tuple().digits) + decimals + 2):
             number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "-" if number < 0 else ""

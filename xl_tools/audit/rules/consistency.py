@@ -311,7 +311,7 @@ def constant_among_formulas(ctx: AuditContext) -> Iterator[Finding]:
         example = _nearest_example(run, cell, form)
         if _not_a_sum_of(run, example, cell):
             continue
-        place, value = _in_run(run), format_number(cell.value)  # type: ignore[arg-type]
+        place, value = _in_run(run), format_number(cell.number)
         like = _("like {cell} (={formula})").format(cell=example.address, formula=example.formula)
         computed = _pattern_value(ctx, evaluator, run, example, cell)
         if computed is None:
