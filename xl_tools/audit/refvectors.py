@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from xl_tools.audit.rects import Rect
 
 MAX_FORMULAS = 10_000
 MIN_FIX_CELLS = 3
@@ -117,30 +118,10 @@ def relative_cells(form: str, limit: int = 64) -> list[tuple[int, int]] | None:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Rect:
-    """A rectangle of cells of one fingerprint (rows r1..r2, columns c1..c2)."""
-
-    r1: int
-    c1: int
-    r2: int
-    c2: int
-    vector: Vector
-
-    @property
-    def size(self) -> int:
-        return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
-
-    def cells(self) -> Iterator[tuple[int, int]]:
-        for r in range(self.r1, self.r2 + 1):
-            for c in range(self.c1, self.c2 + 1):
-                yield r, c
-
-
-def regions(vectors: dict[tuple[int, int], Vector]) -> list[Rect]:
+def regions(vectors: dict[tuple[int, int], Vector]) -> list[Rect[Vector]]:
     """Vertical runs of one fingerprint, joined side by side into rectangles when the runs of
     neighbouring columns have the same rows and fingerprint."""
-    runs: list[Rect] = []
+    runs: list[Rect[Vector]] = []
     open_runs: dict[int, tuple[int, int, Vector]] = {}  # column → (first row, last row, fingerprint)
     for key in sorted(vectors):  # row by row (cells usually come in this order: a linear sort)
         r, c = key
@@ -154,17 +135,17 @@ def regions(vectors: dict[tuple[int, int], Vector]) -> list[Rect]:
         open_runs[c] = (r, r, v)
     runs.extend(Rect(first, c, last, c, v) for c, (first, last, v) in open_runs.items())
     runs.sort(key=lambda x: (x.c1, x.r1))
-    by_key = {(x.r1, x.r2, x.c1, x.vector): x for x in runs}
-    out: list[Rect] = []
+    by_key = {(x.r1, x.r2, x.c1, x.key): x for x in runs}
+    out: list[Rect[Vector]] = []
     for rect in runs:
-        join = (rect.r1, rect.r2, rect.c1, rect.vector)
+        join = (rect.r1, rect.r2, rect.c1, rect.key)
         if join not in by_key:
             continue  # joined into a rectangle on its left
         del by_key[join]
         c2 = rect.c2
-        while (nxt := by_key.pop((rect.r1, rect.r2, c2 + 1, rect.vector), None)) is not None:
+        while (nxt := by_key.pop((rect.r1, rect.r2, c2 + 1, rect.key), None)) is not None:
             c2 = nxt.c2
-        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.vector))
+        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.key))
     return out
 
 
@@ -172,8 +153,8 @@ def regions(vectors: dict[tuple[int, int], Vector]) -> list[Rect]:
 class Fix:
     """Giving ``small`` the fingerprint of ``large`` (their union is a rectangle)."""
 
-    small: Rect
-    large: Rect
+    small: Rect[Vector]
+    large: Rect[Vector]
     score: float
     categories: tuple[str, ...]
     only_small: bool = False  # the smaller side alone is named (set by the rule, see rules/fixes.py)
@@ -209,7 +190,7 @@ def categories(a: Shape, b: Shape, vertical: bool) -> tuple[str, ...]:
     return tuple(found)
 
 
-def proposed_fixes(rects: list[Rect], shapes: dict[Vector, Shape]) -> list[Fix]:
+def proposed_fixes(rects: list[Rect[Vector]], shapes: dict[Vector, Shape]) -> list[Fix]:
     """Every fix of two rectangles sharing a whole side that passes the published filters,
     best score first."""
     by_ul = {(x.r1, x.c1): x for x in rects}
@@ -217,7 +198,7 @@ def proposed_fixes(rects: list[Rect], shapes: dict[Vector, Shape]) -> list[Fix]:
     for a in rects:
         # the rectangle below a and the one to its right (each pair is seen once)
         for b in (by_ul.get((a.r2 + 1, a.c1)), by_ul.get((a.r1, a.c2 + 1))):
-            if b is None or b.vector == a.vector:
+            if b is None or b.key == a.key:
                 continue
             below = b.r1 == a.r2 + 1
             if below and (b.c2 != a.c2) or not below and (b.r2 != a.r2):
@@ -227,9 +208,9 @@ def proposed_fixes(rects: list[Rect], shapes: dict[Vector, Shape]) -> list[Fix]:
             if not (a.c1 == a.c2 == b.c1 == b.c2 or a.r1 == a.r2 == b.r1 == b.r2):
                 continue  # a "fat" fix over several rows and columns
             small, large = (a, b) if (a.size, a.r1, a.c1) <= (b.size, b.r1, b.c1) else (b, a)
-            cats = categories(shapes[small.vector], shapes[large.vector], vertical=below)
+            cats = categories(shapes[small.key], shapes[large.key], vertical=below)
             if len(cats) > MAX_CATEGORIES:
                 continue
-            distance = sum(abs(x - y) for x, y in zip(small.vector, large.vector))
+            distance = sum(abs(x - y) for x, y in zip(small.key, large.key))
             out.append(Fix(small, large, _entropy_score(small.size, large.size, distance), cats))
     return sorted(out, key=lambda f: (-f.score, f.small.r1, f.small.c1))

@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from xl_tools.audit import refvectors
 from xl_tools.audit.formula import functions, references
 from xl_tools.audit.model import Finding, Severity, Sheet, a1
-from xl_tools.audit.refvectors import Fix, Rect, Shape, Vector
+from xl_tools.audit.rects import Rect
+from xl_tools.audit.refvectors import Fix, Shape, Vector
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.audit.rules.ranges import omits_adjacent
 from xl_tools.i18n import _
 
 
-def _totals(sheet: Sheet, one: Rect, other: Rect) -> bool:
+def _totals(sheet: Sheet, one: Rect[Vector], other: Rect[Vector]) -> bool:
     """True when a formula of ``one`` takes in a range that reaches into ``other``, or two of
     its cells (a total of the other side)."""
     for r, c in one.cells():
@@ -57,7 +58,7 @@ def _kinds_read(sheet: Sheet, form: str, row: int, col: int) -> tuple[str, ...] 
     return tuple(out)
 
 
-def _total_in_a_line_of_parts(ctx: AuditContext, sheet: Sheet, total: Rect, block: Rect) -> bool:
+def _total_in_a_line_of_parts(ctx: AuditContext, sheet: Sheet, total: Rect[Vector], block: Rect[Vector]) -> bool:
     """The block's formula, copied to each cell of ``total``, would read typed numbers as it does
     in the block: the total stands in a line of parts where a copy of the block's formula belongs
     (a total on a line of totals would read other totals, and is left alone)."""
@@ -71,7 +72,7 @@ def _total_in_a_line_of_parts(ctx: AuditContext, sheet: Sheet, total: Rect, bloc
     return all(_kinds_read(sheet, form, r, c) == own for r, c in total.cells())
 
 
-def _calls(sheet: Sheet, rect: Rect) -> frozenset[str]:
+def _calls(sheet: Sheet, rect: Rect[Vector]) -> frozenset[str]:
     cell = sheet.get(rect.r1, rect.c1)
     return frozenset(functions(cell.formula or "")) if cell is not None else frozenset()
 
@@ -115,7 +116,7 @@ def sheet_fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     return out
 
 
-def _span(rect: Rect) -> str:
+def _span(rect: Rect[Vector]) -> str:
     first, last = a1(rect.r1, rect.c1), a1(rect.r2, rect.c2)
     return first if first == last else f"{first}:{last}"
 

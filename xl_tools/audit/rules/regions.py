@@ -43,6 +43,7 @@ from functools import lru_cache
 from xl_tools.audit import entropy_tree
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
+from xl_tools.audit.rects import Rect
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.i18n import _
 
@@ -54,26 +55,6 @@ MAX_WHOLE_LINE = 12  # a longer line of totals is a table of its own, not one li
 MAX_GAP = 1  # empty or constant cells allowed between two siblings of a line
 
 _DATA, _TEXT = -1, -2
-
-
-@dataclass(frozen=True, slots=True)
-class Rect:
-    """A rectangle of cells of one class (class ids >= 0 are formula fingerprints)."""
-
-    r1: int
-    c1: int
-    r2: int
-    c2: int
-    cls: int
-
-    @property
-    def size(self) -> int:
-        return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
-
-    def cells(self) -> Iterator[tuple[int, int]]:
-        for r in range(self.r1, self.r2 + 1):
-            for c in range(self.c1, self.c2 + 1):
-                yield r, c
 
 
 def _classes(ctx: AuditContext, sheet: Sheet) -> dict[tuple[int, int], int]:
@@ -90,13 +71,13 @@ def _classes(ctx: AuditContext, sheet: Sheet) -> dict[tuple[int, int], int]:
     return out
 
 
-def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
+def decompose(classes: dict[tuple[int, int], int]) -> list[Rect[int]]:
     """Rectangles of one class covering every classified cell (see the module docstring)."""
     by_row: dict[int, list[tuple[int, int]]] = {}
     for (r, c), cls in classes.items():
         by_row.setdefault(r, []).append((c, cls))
     open_rects: dict[tuple[int, int, int], int] = {}  # (c1, c2, cls) → first row of a rect ending at last_row
-    done: list[Rect] = []
+    done: list[Rect[int]] = []
     last_row = 0
     for r in sorted(by_row):
         row = sorted(by_row[r])
@@ -117,20 +98,20 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect]:
         open_rects, last_row = still, r
     done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
     # join side-by-side rectangles with the same rows and class (column-wise patterns)
-    by_rows: dict[tuple[int, int, int, int], Rect] = {(x.r1, x.r2, x.cls, x.c1): x for x in done}
-    out: list[Rect] = []
+    by_rows: dict[tuple[int, int, int, int], Rect[int]] = {(x.r1, x.r2, x.key, x.c1): x for x in done}
+    out: list[Rect[int]] = []
     for rect in sorted(done, key=lambda x: (x.r1, x.c1)):
-        if (rect.r1, rect.r2, rect.cls, rect.c1) not in by_rows:
+        if (rect.r1, rect.r2, rect.key, rect.c1) not in by_rows:
             continue  # already joined into a rectangle on its left
-        del by_rows[(rect.r1, rect.r2, rect.cls, rect.c1)]
+        del by_rows[(rect.r1, rect.r2, rect.key, rect.c1)]
         c2 = rect.c2
-        while (nxt := by_rows.pop((rect.r1, rect.r2, rect.cls, c2 + 1), None)) is not None:
+        while (nxt := by_rows.pop((rect.r1, rect.r2, rect.key, c2 + 1), None)) is not None:
             c2 = nxt.c2
-        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.cls))
+        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.key))
     return out
 
 
-def _neighbours(rect: Rect, at: dict[tuple[int, int], Rect]) -> Iterator[tuple[Rect, str]]:
+def _neighbours(rect: Rect[int], at: dict[tuple[int, int], Rect[int]]) -> Iterator[tuple[Rect[int], str]]:
     """Rectangles bordering the whole of one side of ``rect`` (with the side's name)."""
     sides = {
         "above": [(rect.r1 - 1, c) for c in range(rect.c1, rect.c2 + 1)],
@@ -160,7 +141,7 @@ def _shape(form: str | None) -> str:
     return _REF.sub("@", form or "").upper()
 
 
-def _aggregates(sheet: Sheet, small: Rect, large: Rect) -> bool:
+def _aggregates(sheet: Sheet, small: Rect[int], large: Rect[int]) -> bool:
     """True when the small rectangle's formulas total cells of the large one."""
     for r, c in small.cells():
         cell = sheet.get(r, c)
@@ -177,7 +158,7 @@ def _aggregates(sheet: Sheet, small: Rect, large: Rect) -> bool:
     return False
 
 
-def _refers_to(sheet: Sheet, large: Rect, small: Rect) -> bool:
+def _refers_to(sheet: Sheet, large: Rect[int], small: Rect[int]) -> bool:
     """True when formulas of the large rectangle read cells of the small one."""
     for r, c in large.cells():
         cell = sheet.get(r, c)
@@ -192,8 +173,8 @@ def _refers_to(sheet: Sheet, large: Rect, small: Rect) -> bool:
 class Fix:
     """Giving ``small`` the class of ``large``; ``score`` in size-weighted bits."""
 
-    small: Rect
-    large: Rect
+    small: Rect[int]
+    large: Rect[int]
     score: float
 
 
@@ -210,7 +191,7 @@ def _tree_fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
         if cls >= 0 and cls not in first:
             first[cls] = key
     vectors = {cls: entropy_tree.resultant(ctx.r1c1_at(sheet, *key) or "", *key) for cls, key in first.items()}
-    best: dict[Rect, Fix] = {}
+    best: dict[Rect[int], Fix] = {}
     for fix in entropy_tree.fixes(leaves, vectors):
         small = Rect(fix.small.r1, fix.small.c1, fix.small.r2, fix.small.c2, fix.small.cls)
         large = Rect(fix.large.r1, fix.large.c1, fix.large.r2, fix.large.c2, fix.large.cls)
@@ -228,18 +209,18 @@ def fixes(ctx: AuditContext, sheet: Sheet) -> list[Fix]:
     classes = _classes(ctx, sheet)
     rects = decompose(classes)
     at = {key: rect for rect in rects for key in rect.cells()}
-    best: dict[Rect, Fix] = {}
+    best: dict[Rect[int], Fix] = {}
     for small in rects:
-        if small.cls < 0 or small.size > MAX_SOURCE:
+        if small.key < 0 or small.size > MAX_SOURCE:
             continue
         small_shape = _shape(ctx.r1c1_at(sheet, small.r1, small.c1))
         around = list(_neighbours(small, at))
         opposite = {"above": "below", "below": "above", "left": "right", "right": "left"}
-        sides = {(large.cls, side) for large, side in around}
+        sides = {(large.key, side) for large, side in around}
         for large, side in around:
-            if ctx.settings.xl030_sandwich and (large.cls, opposite[side]) not in sides:
+            if ctx.settings.xl030_sandwich and (large.key, opposite[side]) not in sides:
                 continue
-            if large.cls < 0 or large.size < MIN_TARGET or large.size < ctx.settings.xl030_min_ratio * small.size:
+            if large.key < 0 or large.size < MIN_TARGET or large.size < ctx.settings.xl030_min_ratio * small.size:
                 continue
             if _shape(ctx.r1c1_at(sheet, large.r1, large.c1)) != small_shape:
                 continue
