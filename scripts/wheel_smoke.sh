@@ -20,7 +20,10 @@ echo "wheel smoke: building the wheel"
     2>/dev/null || "$PY" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$work/dist" "$REPO"
 wheel="$(ls "$work"/dist/xl_tools-*.whl)"
 echo "wheel smoke: $(basename "$wheel"): $(unzip -l "$wheel" | tail -1 | awk '{print $2}') files"
-if ! unzip -l "$wheel" | grep -q " xl_tools/py.typed$"; then
+# The listing is read whole first: `unzip … | grep -q` under pipefail fails at random when grep stops
+# reading early (unzip gets SIGPIPE).
+listing="$(unzip -l "$wheel")"
+if ! grep -q " xl_tools/py.typed$" <<<"$listing"; then
   echo "wheel smoke: FAILED: the wheel has no xl_tools/py.typed (PEP 561 marker: the package is typed)" >&2
   exit 1
 fi
