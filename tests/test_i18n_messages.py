@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.cli_checks import one_error_line
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
 
@@ -16,10 +17,7 @@ TEXT = (TEMPLATE_DIR / "sjukskrivning-2017-2018.toml").read_text(encoding="utf-8
 
 
 def error_line(args: list[str], env: dict[str, str]) -> str:
-    result = CliRunner().invoke(cli, args, env=env)
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert result.exit_code == 2 and len(lines) == 1 and "Traceback" not in result.output, result.output
-    return lines[0]
+    return one_error_line(CliRunner().invoke(cli, args, env=env), prefix=None)  # the tests check Fel:/Error:
 
 
 def test_template_errors_in_swedish_with_line_and_did_you_mean(tmp_path: Path) -> None:

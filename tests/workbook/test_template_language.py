@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from wb_helpers import AGREEMENT_2017
 
+from tests.cli_checks import one_error_line
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
 from xl_tools.pipeline import find_template, read_template
@@ -22,14 +23,6 @@ TEXT = AGREEMENT_2017.read_text(encoding="utf-8")
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 def broken(tmp_path: Path, old: str, new: str, name: str = "broken.toml") -> Path:

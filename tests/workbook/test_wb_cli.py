@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from wb_helpers import AGREEMENT_2017
 
+from tests.cli_checks import one_error_line
 from xl_tools.agreement import TEMPLATE_DIR
 from xl_tools.cli import cli
 from xl_tools.workbook import build_all
@@ -21,14 +22,6 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))
-
-
-def _one_error_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 def test_build_writes_every_template(tmp_path):
@@ -56,7 +49,7 @@ def test_generate_bad_template_is_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(AGREEMENT_2017.read_text(encoding="utf-8").replace("belopp = 150_000_000", "belopp = -1", 1),
                    encoding="utf-8")
-    line = _one_error_line(run("generate", str(bad), "-o", str(tmp_path / "x.xlsx")))
+    line = one_error_line(run("generate", str(bad), "-o", str(tmp_path / "x.xlsx")))
     assert "line" in line and "'belopp'" in line and "negative" in line
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -65,12 +58,12 @@ def test_generate_into_open_workbook_is_one_line(tmp_path):
     out = tmp_path / "x.xlsx"
     assert run("generate", str(AGREEMENT_2017), "-o", str(out)).exit_code == 0
     (tmp_path / ".~lock.x.xlsx#").write_text("someone")
-    line = _one_error_line(run("generate", str(AGREEMENT_2017), "-o", str(out)))
+    line = one_error_line(run("generate", str(AGREEMENT_2017), "-o", str(out)))
     assert "open in another program" in line
 
 
 def test_build_with_no_templates(tmp_path):
-    line = _one_error_line(run("build", "--templates", str(tmp_path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run("build", "--templates", str(tmp_path), "--out", str(tmp_path / "o")))
     assert "No templates" in line
 
 
@@ -81,7 +74,7 @@ def test_verify_command(tmp_path):
     result = run("verify", str(out), "--no-libreoffice")
     assert result.exit_code == 0, result.output
     assert "0 mismatch(es)" in result.output
-    _one_error_line(run("verify", str(tmp_path / "missing.xlsx")))
+    one_error_line(run("verify", str(tmp_path / "missing.xlsx")))
 
 
 def _cells(path: Path) -> dict[tuple[str, str], object]:
