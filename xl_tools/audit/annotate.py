@@ -12,7 +12,6 @@ every exit Python sees.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import shutil
 import signal
@@ -32,6 +31,7 @@ from xl_tools.audit.report import severity_label
 from xl_tools.errors import XlToolsError
 from xl_tools.i18n import _
 from xl_tools.safe_open import openpyxl_quiet
+from xl_tools.workbook.textsize import text_height
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -42,7 +42,6 @@ FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "F4B084", Severity.INFO: "D
 SUMMARY_SHEET = "Granskning"
 # Column widths (characters) of the summary sheet: at least, at most; long texts wrap.
 _WIDTHS = ((12, 28), (6, 9), (7, 8), (8, 10), (30, 70), (20, 50))
-_LINE_HEIGHT = 15.0  # points per line of 11 pt text
 
 
 def _quote(sheet: str) -> str:
@@ -118,8 +117,7 @@ def _summary(ws: Worksheet, report: AuditReport, sheets: set[str]) -> None:
         _put_row(ws, r, texts)
         for cell in ws[r]:
             cell.alignment = wrap
-        lines = max(_lines(str(text), width) for text, width in zip(texts, widths))
-        ws.row_dimensions[r].height = lines * _LINE_HEIGHT + 3
+        ws.row_dimensions[r].height = max(text_height(str(text or ""), width, 11) for text, width in zip(texts, widths))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r, f in enumerate(findings, start=2):
@@ -142,14 +140,6 @@ def _summary(ws: Worksheet, report: AuditReport, sheets: set[str]) -> None:
     if setup is None:
         ws.sheet_properties.pageSetUpPr = setup = PageSetupProperties()
     setup.fitToPage = True
-
-
-def _lines(text: str, width: int) -> int:
-    """Lines that ``text`` takes wrapped in a column ``width`` characters wide. Column widths count the
-    digit '0'; an average character of running text is about 15 % narrower (rendered in LibreOffice,
-    sv-SE), and a character of margin is kept so that no line is clipped."""
-    per_line = max(1.0, (width - 1) * 1.15)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")) if text else 1
 
 
 def _put_row(ws: Worksheet, row: int, texts: list[str]) -> None:
