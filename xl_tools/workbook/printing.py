@@ -64,6 +64,11 @@ def header_rows(sheet: Sheet) -> tuple[int, int] | None:
     return (min(rows, default=0), end)
 
 
+def merged_cells(sheet: Sheet) -> set[tuple[int, int]]:
+    """Every (row, column) that a merged range of the sheet covers."""
+    return {(r, c) for r1, c1, r2, c2, *_ in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+
+
 def last_column(sheet: Sheet) -> int:
     cols = [c for _r, c in sheet.cells] + [m[3] for m in sheet.merges]
     return max(cols, default=0)
@@ -224,7 +229,7 @@ def spread_long_lines(sheet: Sheet, result: PrintPlan, sizes: Mapping[str, float
     room = PAGE_WIDTH * 100 / result.scale
     stop = result.col_breaks[0] if result.col_breaks else last_column(sheet) + 60
     end = stop - 1
-    merged = {(r, c) for r1, c1, r2, c2, *_ in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    merged = merged_cells(sheet)
     for (row, col), cell in list(sheet.cells.items()):
         if cell.formula or not isinstance(cell.value, str) or cell.style not in wrapping or (row, col) in merged:
             continue
@@ -244,7 +249,7 @@ def spread_long_lines(sheet: Sheet, result: PrintPlan, sizes: Mapping[str, float
 def widen_for_words(sheet: Sheet, sizes: Mapping[str, float]) -> None:
     """A column heading's longest word fits its column: wrapped headings break between words,
     never inside one (``Kontaktersättnin/g``)."""
-    merged = {(r, c) for r1, c1, r2, c2, *_ in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    merged = merged_cells(sheet)
     for (row, col), cell in sheet.cells.items():
         if cell.style not in HEADER_STYLES or not isinstance(cell.value, str) or (row, col) in merged:
             continue
@@ -269,9 +274,8 @@ def fit_rows(sheet: Sheet, sizes: Mapping[str, float], wraps: set[str]) -> dict[
             lines = wrapped_lines(text, width, size)
         needed[row] = max(needed.get(row, 0.0), row_points(lines, size))
 
-    merged: set[tuple[int, int]] = set()
+    merged = merged_cells(sheet)
     for r1, c1, r2, c2, value, style in sheet.merges:
-        merged.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
         if r1 == r2:
             need(r1, value, style, c1, c2)
     for (row, col), cell in sheet.cells.items():
