@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xl_tools.audit.rects import Rect
+from xl_tools.audit.rects import Rect, join_across
 
 MAX_FORMULAS = 10_000
 MIN_FIX_CELLS = 3
@@ -135,18 +135,7 @@ def regions(vectors: dict[tuple[int, int], Vector]) -> list[Rect[Vector]]:
         open_runs[c] = (r, r, v)
     runs.extend(Rect(first, c, last, c, v) for c, (first, last, v) in open_runs.items())
     runs.sort(key=lambda x: (x.c1, x.r1))
-    by_key = {(x.r1, x.r2, x.c1, x.key): x for x in runs}
-    out: list[Rect[Vector]] = []
-    for rect in runs:
-        join = (rect.r1, rect.r2, rect.c1, rect.key)
-        if join not in by_key:
-            continue  # joined into a rectangle on its left
-        del by_key[join]
-        c2 = rect.c2
-        while (nxt := by_key.pop((rect.r1, rect.r2, c2 + 1, rect.key), None)) is not None:
-            c2 = nxt.c2
-        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.key))
-    return out
+    return join_across(runs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from functools import lru_cache
 from xl_tools.audit import entropy_tree
 from xl_tools.audit.formula import references
 from xl_tools.audit.model import Cell, Finding, Severity, Sheet, a1
-from xl_tools.audit.rects import Rect
+from xl_tools.audit.rects import Rect, join_across
 from xl_tools.audit.rules.base import AuditContext, rule
 from xl_tools.i18n import _
 
@@ -98,17 +98,7 @@ def decompose(classes: dict[tuple[int, int], int]) -> list[Rect[int]]:
         open_rects, last_row = still, r
     done.extend(Rect(first, c1, last_row, c2, cls) for (c1, c2, cls), first in open_rects.items())
     # join side-by-side rectangles with the same rows and class (column-wise patterns)
-    by_rows: dict[tuple[int, int, int, int], Rect[int]] = {(x.r1, x.r2, x.key, x.c1): x for x in done}
-    out: list[Rect[int]] = []
-    for rect in sorted(done, key=lambda x: (x.r1, x.c1)):
-        if (rect.r1, rect.r2, rect.key, rect.c1) not in by_rows:
-            continue  # already joined into a rectangle on its left
-        del by_rows[(rect.r1, rect.r2, rect.key, rect.c1)]
-        c2 = rect.c2
-        while (nxt := by_rows.pop((rect.r1, rect.r2, rect.key, c2 + 1), None)) is not None:
-            c2 = nxt.c2
-        out.append(Rect(rect.r1, rect.c1, rect.r2, c2, rect.key))
-    return out
+    return join_across(sorted(done, key=lambda x: (x.r1, x.c1)))
 
 
 def _neighbours(rect: Rect[int], at: dict[tuple[int, int], Rect[int]]) -> Iterator[tuple[Rect[int], str]]:
