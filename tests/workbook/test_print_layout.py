@@ -83,7 +83,7 @@ def _wide_sheet(blocks: int, columns: int) -> Sheet:
 @pytest.mark.parametrize("blocks,columns", [(1, 3), (2, 5), (4, 9), (7, 5), (3, 14)])
 def test_print_plan_of_any_width(blocks: int, columns: int) -> None:
     s = _wide_sheet(blocks, columns)
-    p = plan(s, {}, [])
+    p = plan(s)
     assert WIDE_SCALE <= p.scale <= 100
     room = PAGE_WIDTH * 100 / p.scale
     starts = [2] + p.col_breaks
@@ -102,7 +102,8 @@ def test_print_plan_of_any_width(blocks: int, columns: int) -> None:
 
 def test_a_chart_moves_to_a_new_page_rather_than_straddle_one() -> None:
     s = _wide_sheet(1, 4)
-    p = plan(s, {}, [(28, 1, 1100, 420)])
+    p = plan(s)
+    place_charts(s, {}, [(28, 1, 1100, 420)], p)
     assert 28 in p.row_breaks
     w, h = p.chart_sizes[0]
     assert w <= 1100 and h <= 420
@@ -123,7 +124,8 @@ def test_a_row_group_stays_on_one_page() -> None:
     for r in range(4, 60):
         s.put(r, 0, f"P{r}", "text")
     s.row_groups.append((26, 40))  # would straddle the first page's end
-    p = plan(s, {}, [])
+    p = plan(s)
+    place_charts(s, {}, [], p)
     assert p.row_breaks == [26]
     s.row_groups[:] = [(4, 10)]  # already on the first page
     place_charts(s, {}, [], p)

@@ -5,12 +5,13 @@ Computed from the sheet itself, so it holds for any template (more villkor, more
 - :func:`fit_rows`: every row with wrapped text gets the height its text needs in its (merged)
   columns (:mod:`xl_tools.workbook.textsize`), so nothing is clipped or overprinted in Excel or
   LibreOffice, which does not grow rows by itself;
-- :func:`plan`: the print scale and the column breaks. A sheet that fits one A4 landscape page wide at
-  70 % or more prints one page wide, as large as it fits (at most 100 %). A wider sheet prints
+- :func:`plan`: the print scale and the column breaks. A sheet that fits one A4 landscape page wide
+  at 70 % or more prints one page wide, as large as it fits (at most 100 %). A wider sheet prints
   several pages wide at the largest scale that needs no more pages than 70 % does, its region
   columns (the frozen columns) repeated on every page, the breaks between column blocks (a block
-  is cut only when it is wider than a page); charts are moved to start a page when they would
-  straddle a row break, and narrowed to their page;
+  is cut only when it is wider than a page);
+- :func:`place_charts`, once the rows' heights are final: charts are moved to start a page when
+  they would straddle a row break, and narrowed to their page;
 - :func:`spread_long_lines`: a long note in the first column that would run off the page wraps
   inside the first page's width instead.
 """
@@ -136,8 +137,9 @@ def _breaks(sheet: Sheet, first: int, last: int, room: float) -> list[int]:
     return breaks
 
 
-def plan(sheet: Sheet, heights: Mapping[int, float], charts: list[tuple[int, int, int, int]]) -> PrintPlan:
-    """Scale, breaks and chart sizes for ``sheet``. ``charts``: (row, col, width px, height px)."""
+def plan(sheet: Sheet) -> PrintPlan:
+    """Scale and column breaks for ``sheet`` (from its column widths); :func:`place_charts` then
+    places the charts and row breaks once the rows' final heights are known."""
     last = last_column(sheet)
     total = sum(_width(sheet, c) for c in range(last + 1))
     titles = sheet.freeze[1] if sheet.freeze else 0
@@ -160,10 +162,8 @@ def plan(sheet: Sheet, heights: Mapping[int, float], charts: list[tuple[int, int
 
     best = cost(WIDE_SCALE)
     scale = next(s for s in range(100, WIDE_SCALE - 1, -1) if cost(s) == best)
-    result = PrintPlan(scale=scale, col_breaks=layout(scale), repeat_cols=titles if best[0] else 0,
-                       repeat_rows=header_rows(sheet))
-    place_charts(sheet, heights, charts, result)
-    return result
+    return PrintPlan(scale=scale, col_breaks=layout(scale), repeat_cols=titles if best[0] else 0,
+                     repeat_rows=header_rows(sheet))
 
 
 def place_charts(sheet: Sheet, heights: Mapping[int, float], charts: list[tuple[int, int, int, int]],

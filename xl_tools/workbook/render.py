@@ -124,7 +124,7 @@ def _render_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]
     widen_for_words(sheet, SIZES)
     charts = [(c.anchor[0], c.anchor[1], *CHART_SIZE) for c in sheet.charts] + \
              [(spec.anchor[0], spec.anchor[1], *SPEC_SIZE) for spec in specs]
-    layout = plan(sheet, fit_rows(sheet, SIZES, WRAPS), charts)
+    layout = plan(sheet)
     spread_long_lines(sheet, layout, SIZES, WRAPPING)
     heights = fit_rows(sheet, SIZES, WRAPS)
     place_charts(sheet, heights, charts, layout)
